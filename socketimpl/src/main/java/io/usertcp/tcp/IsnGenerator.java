@@ -9,7 +9,7 @@ import java.security.SecureRandom;
  * two 4-tuples are unrelated, while the ISNs of one 4-tuple keep moving forward with the clock (as
  * RFC 9293 §3.4.1 wants, MUST-8). Thread-safe (immutable).
  */
-public final class IsnGenerator {
+public class IsnGenerator {
     private final long k0;
     private final long k1;
 

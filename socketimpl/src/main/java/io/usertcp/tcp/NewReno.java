@@ -33,10 +33,11 @@ public final class NewReno implements CongestionControl {
     @Override
     public void setMss(int mss) {
         if (mss == this.mss) return;
-        // Keep the window's size in segments.
+        boolean initial = cwnd == initialWindow();
+        // Keep the window's size in segments (or the initial window for the new MSS).
         long segs = Math.max(1, cwnd / this.mss);
         this.mss = mss;
-        cwnd = (int) Math.min(Integer.MAX_VALUE / 2, segs * mss);
+        cwnd = initial ? initialWindow() : (int) Math.min(Integer.MAX_VALUE / 2, segs * mss);
     }
 
     @Override

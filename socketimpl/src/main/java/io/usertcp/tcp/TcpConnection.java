@@ -797,6 +797,7 @@ public final class TcpConnection {
         if (end > rightEdge) {
             long cut = end - Math.max(start, rightEdge);
             trimmedBytes += cut;
+            ackNow = true; // tell the peer our window at once
             end = Math.max(start, rightEdge);
             fin = false; // the FIN follows data we dropped
         }
@@ -849,7 +850,8 @@ public final class TcpConnection {
                 // RFC 5681 §4.2: "an ACK SHOULD be generated for at least every second full-sized segment"
                 // and "Out-of-order data segments SHOULD be acknowledged immediately" / when a segment
                 // "fills in all or part of a gap" (C2.7, C2.2).
-                if (wasOutOfOrder || bytesSinceAck >= 2L * rcvMssSeen) {
+                // An ACK also goes at once when this segment closed our window (the peer must learn it).
+                if (wasOutOfOrder || bytesSinceAck >= 2L * rcvMssSeen || offeredEdge() <= rcvNxt) {
                     ackNow = true;
                 } else if (delayedAckAt == NEVER) {
                     // RFC 9293 §3.8.6.3 (MUST-40): delay "MUST be less than 0.5 seconds".

@@ -39,11 +39,32 @@ final class MemoryNet {
 
     /** Percentages of loss, reordering and duplication. */
     MemoryNet(long seed, double lossPct, double reorderPct, double dupPct) {
+        this(seed, lossPct, reorderPct, dupPct, null);
+    }
+
+    /** As above, with every ISN forced near {@code isnNear} (C2.16: start near 2^32 − 1). */
+    MemoryNet(long seed, double lossPct, double reorderPct, double dupPct, Integer isnNear) {
         rnd = new Random(seed);
         loss = lossPct / 100;
         reorder = reorderPct / 100;
         dup = dupPct / 100;
-        isn = new IsnGenerator(seed, ~seed);
+        isn = isnNear == null ? new IsnGenerator(seed, ~seed) : new FixedIsn(isnNear);
+    }
+
+    /** An IsnGenerator stand-in that returns {@code base} plus a small per-call offset. */
+    static final class FixedIsn extends IsnGenerator {
+        private final int base;
+        private int calls;
+
+        FixedIsn(int base) {
+            super(0, 0);
+            this.base = base;
+        }
+
+        @Override
+        public int isn(ConnectionKey key, long now) {
+            return base + 0x100 * calls++;
+        }
     }
 
     /** A connection from A:40000 to B:80 (not yet connected). */

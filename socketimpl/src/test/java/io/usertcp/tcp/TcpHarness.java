@@ -33,7 +33,7 @@ final class TcpHarness {
 
     final TcpConfig config;
     final ConnectionKey key = new ConnectionKey(LOCAL_IP, LOCAL_PORT, REMOTE_IP, REMOTE_PORT);
-    final IsnGenerator isn = new IsnGenerator(0x0123456789ABCDEFL, 0x0FEDCBA987654321L);
+    IsnGenerator isn = new IsnGenerator(0x0123456789ABCDEFL, 0x0FEDCBA987654321L);
     final List<String> transitions = new ArrayList<>();
     final List<TcpSegment> outbox = new ArrayList<>();
     TcpConnection c;
@@ -58,7 +58,13 @@ final class TcpHarness {
     }
 
     static TcpHarness closed(TcpConfig config) {
+        return closed(config, null);
+    }
+
+    /** With our ISN forced to {@code localIss} when not null (C2.16). */
+    static TcpHarness closed(TcpConfig config, Integer localIss) {
         TcpHarness h = new TcpHarness(config);
+        if (localIss != null) h.isn = new MemoryNet.FixedIsn(localIss);
         h.c = new TcpConnection(1, config, h.key, h::record, h.isn);
         return h;
     }
@@ -69,7 +75,11 @@ final class TcpHarness {
     }
 
     static TcpHarness synSent(TcpConfig config) {
-        TcpHarness h = closed(config);
+        return synSent(config, null);
+    }
+
+    static TcpHarness synSent(TcpConfig config, Integer localIss) {
+        TcpHarness h = closed(config, localIss);
         h.c.connect(h.now);
         h.localIss = h.c.info().sndUna();
         h.poll();
@@ -87,7 +97,11 @@ final class TcpHarness {
     }
 
     static TcpHarness established(TcpConfig config, int remoteIss, int peerMss, int peerWindow) {
-        TcpHarness h = synSent(config);
+        return established(config, null, remoteIss, peerMss, peerWindow);
+    }
+
+    static TcpHarness established(TcpConfig config, Integer localIss, int remoteIss, int peerMss, int peerWindow) {
+        TcpHarness h = synSent(config, localIss);
         h.remoteIss = remoteIss;
         h.deliver(seg().syn().ack(LOCAL + 1).seq(REMOTE).window(peerWindow).mss(peerMss));
         h.expect(seg().ack().seq(LOCAL + 1).ack(REMOTE + 1));
