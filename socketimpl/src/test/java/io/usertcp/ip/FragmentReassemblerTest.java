@@ -255,6 +255,12 @@ class FragmentReassemblerTest {
         small.expire(now + 31 * SEC, null);
         assertEquals(0, small.datagramsHeld());
         assertEquals(0, small.bytesHeld());
-        assertTrue(stats.get(IpStats.Counter.DATAGRAMS_REASSEMBLED) > 0, stats.toString());
+        // still works afterwards
+        byte[] fresh = pattern(3000, 5);
+        assertNull(small.offer(header(fragment(1000, fresh, 0, 1480, true)), now));
+        assertNull(small.offer(header(fragment(1000, fresh, 2960, 40, false)), now));
+        ByteBuffer whole = small.offer(header(fragment(1000, fresh, 1480, 1480, true)), now);
+        assertNotNull(whole, stats.toString());
+        assertEquals(3020, whole.limit());
     }
 }
