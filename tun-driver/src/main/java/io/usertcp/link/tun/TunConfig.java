@@ -43,6 +43,7 @@ public final class TunConfig {
     private final int prefixLength;
     private final int mtu;
     private final boolean up;
+    private final boolean upExplicit;
     private final int txQueueLength;
 
     private TunConfig(Builder b) {
@@ -53,6 +54,7 @@ public final class TunConfig {
         this.prefixLength = b.prefixLength;
         this.mtu = b.mtu;
         this.up = b.up;
+        this.upExplicit = b.upExplicit;
         this.txQueueLength = b.txQueueLength;
     }
 
@@ -70,6 +72,7 @@ public final class TunConfig {
         b.prefixLength = prefixLength;
         b.mtu = mtu;
         b.up = up;
+        b.upExplicit = upExplicit;
         b.txQueueLength = txQueueLength;
         return b;
     }
@@ -88,6 +91,11 @@ public final class TunConfig {
     public int mtu() { return mtu; }
     /** Whether to bring the link up. */
     public boolean up() { return up; }
+    /**
+     * Whether {@link Builder#up(boolean)} was called. When it was not and an attached device is
+     * down, failing to bring it up (no CAP_NET_ADMIN) is logged rather than thrown.
+     */
+    public boolean upExplicit() { return upExplicit; }
     /** The kernel's transmit queue length (packets waiting for our reads) to set, or 0 to leave it. */
     public int txQueueLength() { return txQueueLength; }
 
@@ -113,6 +121,7 @@ public final class TunConfig {
         private int prefixLength = -1;
         private int mtu;
         private boolean up = true;
+        private boolean upExplicit;
         private int txQueueLength;
 
         private Builder() {}
@@ -196,9 +205,13 @@ public final class TunConfig {
             return this;
         }
 
-        /** Whether to bring the link up (default true). */
+        /**
+         * Whether to bring the link up (default true). Without an explicit call, an attached device
+         * that is down and that this process may not bring up is opened anyway, with a warning.
+         */
         public Builder up(boolean up) {
             this.up = up;
+            this.upExplicit = true;
             return this;
         }
 

@@ -181,7 +181,13 @@ public final class TunDevice implements PacketLink {
                     TunSys.setFlags(sock, name, flags | TunSys.IFF_UP);
                 }
             } catch (ErrnoException e) {
-                throw TunErrors.configureFailed(c, name, "link up", e);
+                TunException t = TunErrors.configureFailed(c, name, "link up", e);
+                if (c.upExplicit() || c.configuresKernel() || t.reason() != TunException.Reason.NO_PERMISSION) {
+                    throw t;
+                }
+                // Attached to someone else's device that is down: usable once they bring it up.
+                LOG.log(System.Logger.Level.WARNING, "TUN device " + name + " is down and this process may not bring it up;"
+                        + " no packets will pass until it is up: `sudo ip link set " + name + " up`");
             }
             try {
                 return TunSys.getMtu(sock, name);
