@@ -527,6 +527,7 @@ public final class TcpConnection {
 
         if (!acceptable) {
             droppedSegments++;
+            if (segPos >= rcvNxt) trimmedBytes += seg.payloadLength(); // wholly beyond the right edge (C2.13)
             if (seg.rst()) return; // RFC 9293 §3.10.7.4: "(unless the RST bit is set ...)"
             if (state == TcpState.TIME_WAIT && seg.fin() && segPos + segLen == rcvNxt) {
                 // RFC 9293 §3.10.7.4 eighth: "TIME-WAIT STATE: Remain in the TIME-WAIT state. Restart the 2
