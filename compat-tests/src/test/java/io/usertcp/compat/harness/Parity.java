@@ -25,10 +25,16 @@ public final class Parity {
     /** jdk outcomes by case id (the jdk invocation of a case runs first; otherwise run on demand). */
     private static final Map<String, Outcome> JDK_OUTCOMES = new ConcurrentHashMap<>();
 
+    /** COMPAT_PRINT=true in the environment (or -Dcompat.print=true) dumps every outcome to stderr. */
+    private static final boolean PRINT = Boolean.getBoolean("compat.print") || "true".equals(System.getenv("COMPAT_PRINT"));
+
     private Parity() {}
 
     public static Outcome observe(String caseId, SocketProvider p, Scenario scenario) {
         Outcome got = runOn(caseId, p, scenario);
+        if (PRINT) {
+            System.err.print(got.render());
+        }
         if (JdkProvider.NAME.equals(p.name())) {
             if (got.scenarioFailure != null) {
                 throw new AssertionFailedError("[" + caseId + " on jdk] scenario failed on the reference stack\n"

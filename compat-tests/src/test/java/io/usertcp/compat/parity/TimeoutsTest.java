@@ -288,7 +288,7 @@ class TimeoutsTest {
                 x.client.getOutputStream().write(99);
                 x.accepted.setSoTimeout(3000);
                 r.call("read", () -> x.accepted.getInputStream().read());
-                Async.Task<Void> writer = Async.start("writer", () -> {
+                Async.Task<Void> writer = Async.<Void>start("writer", () -> {
                     byte[] data = new byte[128 * 1024];
                     while (true) {
                         x.accepted.getOutputStream().write(data);
