@@ -20,7 +20,7 @@ public final class Blocking {
                 throw new AssertionFailedError("thread " + t.getName() + " ended before it blocked");
             }
             stable = isBlockedInSocketCall(t) ? stable + 1 : 0;
-            if (stable >= 3) { // seen blocked three times in a row, 2 ms apart
+            if (stable >= 10) { // seen blocked ten times in a row, 2 ms apart
                 return;
             }
             try {

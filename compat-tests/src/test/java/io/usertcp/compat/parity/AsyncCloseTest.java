@@ -148,8 +148,10 @@ class AsyncCloseTest {
             try (Pair x = Pair.open(q)) {
                 OutputStream out = x.client.getOutputStream();
                 Async.Task<Void> t = Async.<Void>start("writer", () -> {
-                    out.write(new byte[4_000_000]);
-                    return null;
+                    byte[] chunk = new byte[64 * 1024];
+                    for (;;) { // until the window is full and the write blocks
+                        out.write(chunk);
+                    }
                 }).awaitBlocked();
                 x.accepted.close();
                 String o = t.outcome(WAIT);
