@@ -88,6 +88,14 @@ class FragmentReassemblerTest {
     }
 
     @Test
+    void lastFragmentInsideHeldBytesStillCompletes() throws Exception {
+        byte[] d = pattern(16, 8);
+        assertNull(offer(fragment(20, d, 0, 16, true), 0));
+        // the last fragment repeats bytes 8..16 and so tells the end: the datagram is complete
+        assertDatagram(offer(fragment(20, d, 8, 8, false), 0), d, 20);
+    }
+
+    @Test
     void overlapWithSameBytesAccepted() throws Exception {
         byte[] d = pattern(40, 6);
         assertNull(offer(fragment(8, d, 0, 16, true), 0));
