@@ -37,6 +37,19 @@ import java.util.ArrayDeque;
  * {@code sndNxt} is where the next (re)transmission starts; {@code sndMax} is the RFC's SND.NXT, the
  * highest position ever sent: after a timeout {@code sndNxt} goes back to {@code sndUna} (go-back-N)
  * while ACK checks keep using {@code sndMax}.
+ *
+ * <p><b>Loss recovery.</b> Detection (duplicate ACKs, NewReno partial ACKs, the RTO) lives here; the
+ * congestion response is behind {@link CongestionControl}. Retransmissions go through
+ * {@code retransmitOne} (the first unacknowledged segment) and the go-back-N rewind of {@code sndNxt}.
+ * A SACK scoreboard (RFC 6675) plugs in at exactly these two places: it chooses which hole
+ * {@code retransmitOne} sends and lets the rewind skip what the peer holds. The receive side's
+ * {@link OutOfOrderRanges} is already the list of blocks a SACK option would report.
+ *
+ * <p><b>Deviations</b> (each also noted where it happens): RST,ACK with SEQ=SND.NXT for our own resets
+ * and a reset on data after close() (as Linux); a FIN is never delayed by Nagle and may go at the
+ * right edge of a zero window (Linux); a retransmitted SYN in SYN-RECEIVED gets the SYN-ACK again and
+ * the peer's SYN,ACK completes a simultaneous open (Linux); FIN-WAIT-2 ends silently after
+ * {@code finWait2Timeout} once the application has closed (Linux tcp_fin_timeout).
  */
 public final class TcpConnection {
     private static final long NEVER = Long.MAX_VALUE;
@@ -823,6 +836,7 @@ public final class TcpConnection {
         if (end > start) {
             long dataStart = start - 1, dataEnd = end - 1;  // data offsets
             if (start == rcvNxt) {
+                long before = rcvDataEnd;
                 if (inputShutdown) {
                     // shutdownInput(): acknowledged and silently discarded (JDK Socket.shutdownInput).
                     rcvRead = dataEnd;
@@ -843,9 +857,9 @@ public final class TcpConnection {
                     rcvRead = rcvDataEnd;
                     rcvBuf.advanceHead(rcvRead);
                 }
-                bytesReceived += end - start;
+                bytesReceived += rcvDataEnd - before;
                 if (len > rcvMssSeen) rcvMssSeen = Math.min(len, config.mss());
-                bytesSinceAck += end - start;
+                bytesSinceAck += rcvDataEnd - before;
                 // RFC 5681 §4.2: "an ACK SHOULD be generated for at least every second full-sized segment"
                 // and "Out-of-order data segments SHOULD be acknowledged immediately" / when a segment
                 // "fills in all or part of a gap" (C2.7, C2.2).
@@ -877,8 +891,9 @@ public final class TcpConnection {
             long finAt = rcvPos(seq) + len;
             if (finAt >= rcvNxt) rcvFinPos = finAt;
         }
-        if (rcvFinPos >= 0 && rcvFinPos == rcvNxt && !finReceived) {
-            receiveFin(seg, now);
+        if (rcvFinPos >= 0 && !finReceived) {
+            if (rcvFinPos == rcvNxt) receiveFin(seg, now);
+            else if (rcvFinPos < rcvNxt) rcvFinPos = -1; // data went past a bogus out-of-order FIN
         }
     }
 
