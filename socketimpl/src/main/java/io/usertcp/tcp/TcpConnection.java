@@ -147,6 +147,7 @@ public final class TcpConnection {
     // ---------------------------------------------------------------- counters
     private long segmentsIn, segmentsOut, retransmittedSegments, bytesAcked, bytesReceived;
     private long trimmedBytes, droppedSegments, challengeAcks, suppressedAcks, oooDropped;
+    private long timeouts, fastRetransmits;
 
     public TcpConnection(long id, TcpConfig config, ConnectionKey key, TcpEventListener events, IsnGenerator isn) {
         this.id = id;
@@ -195,6 +196,10 @@ public final class TcpConnection {
     public long segmentsIn() { return segmentsIn; }
     public long segmentsOut() { return segmentsOut; }
     public long retransmittedSegments() { return retransmittedSegments; }
+    /** Retransmission timeouts (RFC 6298) over the connection's life. */
+    public long timeouts() { return timeouts; }
+    /** Fast retransmits (third duplicate ACK, RFC 5681 §3.2). */
+    public long fastRetransmits() { return fastRetransmits; }
     /** Bytes of received data cut off beyond the right window edge (C2.13). */
     public long trimmedBytes() { return trimmedBytes; }
     public long droppedSegments() { return droppedSegments; }
@@ -779,6 +784,7 @@ public final class TcpConnection {
             recover = sndMax;
             inRecovery = true;
             partialAckSeen = false;
+            fastRetransmits++;
             cc.onLoss((int) Math.min(Integer.MAX_VALUE, sndMax - sndUna), now);
             retransmitFirst = true;
             rttTimingEnd = -1;
@@ -1273,6 +1279,7 @@ public final class TcpConnection {
         rtoAt = NEVER;
         if (sndMax <= sndUna) return;
         retries++;
+        timeouts++;
         int limit = state.isHandshake() ? config.synRetries() : config.dataRetries();
         if (retries > limit) {
             // C1.7, C5.3: give up after the configured retries; an ICMP soft error seen meanwhile is
