@@ -1,5 +1,6 @@
 package io.usertcp.tcp;
 
+import io.usertcp.wire.DropReason;
 import io.usertcp.wire.Seq;
 import io.usertcp.wire.TcpHeader;
 import io.usertcp.wire.TcpOptions;
@@ -148,6 +149,7 @@ public final class TcpConnection {
     private long segmentsIn, segmentsOut, retransmittedSegments, bytesAcked, bytesReceived;
     private long trimmedBytes, droppedSegments, challengeAcks, suppressedAcks, oooDropped;
     private long timeouts, fastRetransmits;
+    private final long[] drops = new long[DropReason.values().length];
 
     public TcpConnection(long id, TcpConfig config, ConnectionKey key, TcpEventListener events, IsnGenerator isn) {
         this.id = id;
@@ -204,6 +206,8 @@ public final class TcpConnection {
     public long trimmedBytes() { return trimmedBytes; }
     public long droppedSegments() { return droppedSegments; }
     public long challengeAcks() { return challengeAcks; }
+    /** Segments (or parts) dropped for {@code reason} by this connection. */
+    public long drops(DropReason reason) { return drops[reason.ordinal()]; }
     /** Challenge or out-of-window ACKs not sent because of the rate limit (RFC 5961 §7, C4.8). */
     public long suppressedAcks() { return suppressedAcks; }
     /** Out-of-order segments not kept because the reassembly table was full (C7.3). */
@@ -428,7 +432,7 @@ public final class TcpConnection {
                 TcpSegment rst = Resets.forUnknown(seg);
                 if (rst != null) controlQueue.add(rst);
             }
-            case LISTEN -> droppedSegments++; // children leave LISTEN at once; the listener handles LISTEN
+            case LISTEN -> drop(DropReason.TCP_IGNORED_IN_STATE, seg); // children leave LISTEN at once; the listener handles LISTEN
             case SYN_SENT -> onSegmentSynSent(seg, now);
             default -> onSegmentOtherStates(seg, now);
         }
@@ -444,7 +448,7 @@ public final class TcpConnection {
             // bit is set, if so drop the segment and return) <SEQ=SEG.ACK><CTL=RST>" (C1.9).
             if (ackPos <= 0 || ackPos > sndMax) {
                 if (!seg.rst()) controlQueue.add(Resets.ackReset(seg));
-                droppedSegments++;
+                drop(DropReason.TCP_BAD_ACK, seg);
                 return;
             }
             ackOk = true;
@@ -454,12 +458,12 @@ public final class TcpConnection {
             // connection reset", drop the segment, enter CLOSED state ... Otherwise (no ACK), drop the
             // segment and return" (C1.14).
             if (ackOk) die(ConnectionError.REFUSED, false, seg);
-            else droppedSegments++;
+            else drop(DropReason.TCP_RST_INVALID, seg);
             return;
         }
         if (!seg.syn()) {
             // RFC 9293 §3.10.7.3: "If neither of the SYN or RST bits is set, then drop the segment".
-            droppedSegments++;
+            drop(DropReason.TCP_IGNORED_IN_STATE, seg);
             return;
         }
         // RFC 9293 §3.10.7.3: "RCV.NXT is set to SEG.SEQ+1, IRS is set to SEG.SEQ".
@@ -544,7 +548,7 @@ public final class TcpConnection {
         if (!acceptable && wnd == 0 && segPos == rcvNxt) acceptable = true;
 
         if (!acceptable) {
-            droppedSegments++;
+            drop(segPos >= rcvNxt + wnd ? DropReason.TCP_BEYOND_WINDOW : DropReason.TCP_UNACCEPTABLE, seg);
             if (segPos >= rcvNxt) trimmedBytes += seg.payloadLength(); // wholly beyond the right edge (C2.13)
             if (seg.rst()) return; // RFC 9293 §3.10.7.4: "(unless the RST bit is set ...)"
             if (state == TcpState.TIME_WAIT && seg.fin() && segPos + segLen == rcvNxt) {
@@ -565,14 +569,14 @@ public final class TcpConnection {
         if (seg.rst()) {
             // RFC 1337: "ignore RST segments in TIME-WAIT state" (C3.11).
             if (state == TcpState.TIME_WAIT) {
-                droppedSegments++;
+                drop(DropReason.TCP_IGNORED_IN_STATE, seg);
                 return;
             }
             if (segPos != rcvNxt) {
                 // RFC 5961 §3.2: "If the RST bit is set and the sequence number does not exactly match the
                 // next expected sequence value, yet is within the current receive window, TCP MUST send an
                 // acknowledgment (challenge ACK)" (C4.3).
-                droppedSegments++;
+                drop(DropReason.TCP_RST_INVALID, seg);
                 challengeAck(now);
                 return;
             }
@@ -590,7 +594,7 @@ public final class TcpConnection {
             }
             // RFC 5961 §4.2: "the receiver MUST send an ACK (challenge ACK) to the remote peer" for any
             // SYN in a synchronized state (C4.4); RFC 9293 §3.10.7.4 fourth step.
-            droppedSegments++;
+            drop(DropReason.TCP_SYN_IN_WINDOW, seg);
             challengeAck(now);
             return;
         }
@@ -598,7 +602,7 @@ public final class TcpConnection {
         // ---- fifth: check the ACK field ----
         // RFC 9293 §3.10.7.4: "if the ACK bit is off, drop the segment and return" (C2.20).
         if (!seg.hasAck()) {
-            droppedSegments++;
+            drop(DropReason.TCP_NO_ACK_FLAG, seg);
             return;
         }
         long ackPos = sndPos(seg.ack());
@@ -607,7 +611,7 @@ public final class TcpConnection {
             // If the segment acknowledgment is not acceptable, form a reset segment <SEQ=SEG.ACK><CTL=RST>
             // and send it" (C1.4).
             if (ackPos <= sndUna || ackPos > sndMax) {
-                droppedSegments++;
+                drop(DropReason.TCP_BAD_ACK, seg);
                 controlQueue.add(Resets.ackReset(seg));
                 return;
             }
@@ -618,14 +622,14 @@ public final class TcpConnection {
             if (ackPos > sndMax) {
                 // RFC 9293 §3.10.7.4: "If the ACK acks something not yet sent (SEG.ACK > SND.NXT), then send
                 // an ACK, drop the segment, and return" (C2.20).
-                droppedSegments++;
+                drop(DropReason.TCP_BAD_ACK, seg);
                 challengeAck(now);
                 return;
             }
             // RFC 5961 §5.2: "All incoming segments whose ACK value doesn't satisfy the above condition
             // [(SND.UNA - MAX.SND.WND) =< SEG.ACK =< SND.NXT] MUST be discarded and an ACK sent back" (C4.5).
             if (ackPos < sndUna - Math.max(maxSndWnd, 1)) {
-                droppedSegments++;
+                drop(DropReason.TCP_BAD_ACK, seg);
                 challengeAck(now);
                 return;
             }
@@ -884,6 +888,7 @@ public final class TcpConnection {
                     rcvBuf.put(dataStart, seg.payload(), seg.payload().position() + skip, (int) (end - start));
                 } else {
                     oooDropped++;
+                    note(DropReason.TCP_OUT_OF_ORDER_FULL, seg);
                     fin = false;
                 }
             }
@@ -985,11 +990,24 @@ public final class TcpConnection {
     private void challengeAck(long now) {
         if (lastChallengeAt != Long.MIN_VALUE && now - lastChallengeAt < challengeInterval) {
             suppressedAcks++;
+            note(DropReason.TCP_CHALLENGE_ACK_LIMITED, null);
             return;
         }
         lastChallengeAt = now;
         challengeAcks++;
         ackNow = true;
+    }
+
+    /** A segment is dropped: counted by reason and told to the event listener. */
+    private void drop(DropReason reason, TcpSegment seg) {
+        droppedSegments++;
+        note(reason, seg);
+    }
+
+    /** Counts a reason without counting a dropped segment (part of a segment, a suppressed ACK). */
+    private void note(DropReason reason, TcpSegment seg) {
+        drops[reason.ordinal()]++;
+        events.dropped(this, reason, seg);
     }
 
     // =================================================================================== ICMP
