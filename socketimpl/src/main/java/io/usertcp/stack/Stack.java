@@ -657,14 +657,24 @@ public final class Stack implements AutoCloseable {
         long now = clock.nanoTime();
         ConnectionKey key = new ConnectionKey(dst, seg.dstPort(), src, seg.srcPort());
         Conn c = connections.get(key);
+        TcpConnection predecessor = null;
         if (c != null) {
-            c.tcp.onSegment(seg, now);
-            markDirty(c);
-            return;
+            TcpSocket l = findListener(dst, seg.dstPort());
+            if (l != null && seg.syn() && !seg.hasAck() && c.tcp.acceptsNewSyn(seg)) {
+                // RFC 9293 §3.10.7.4 MAY-2 / RFC 6191 (C3.11): a new SYN above the old connection's
+                // sequence space ends its TIME-WAIT; the listener takes the SYN.
+                predecessor = c.tcp;
+                c.tcp.retire();
+                remove(c);
+            } else {
+                c.tcp.onSegment(seg, now);
+                markDirty(c);
+                return;
+            }
         }
         TcpSocket l = findListener(dst, seg.dstPort());
         if (l != null) {
-            l.listenerInput(seg, key, now);
+            l.listenerInput(seg, key, now, predecessor);
             return;
         }
         stats.drop(DropReason.TCP_NO_SOCKET);
@@ -673,6 +683,16 @@ public final class Stack implements AutoCloseable {
         if (!seg.rst()) {
             sendSegment(Resets.forUnknown(seg), dst, src, 0);
         }
+    }
+
+    /** A listener of this stack (lock held). */
+    TcpListener newListener(TcpConfig cfg, int port, int backlog) {
+        return new TcpListener(cfg, port, backlog, events, isn, () -> nextConnectionId++);
+    }
+
+    /** A listener's own reply (a RST), sent from the key's local side. */
+    void reply(ConnectionKey key, TcpSegment seg) {
+        sendSegment(seg, key.localIp(), key.remoteIp(), 0);
     }
 
     /** Registers a child that a listener created for a SYN. */

@@ -180,7 +180,7 @@ public final class TcpSocket implements Closeable {
             if (!stack.ports().available(boundIp, localPort, reuseAddress, true, this)) {
                 throw new BindException(Messages.ADDRESS_IN_USE);
             }
-            listener = new TcpListener(backlog < 1 ? 50 : backlog);
+            listener = stack.newListener(listenConfig(), localPort, backlog < 1 ? 50 : backlog);
             listenPort = localPort;
             stack.addListener(this, localPort);
         } finally {
@@ -221,12 +221,15 @@ public final class TcpSocket implements Closeable {
         }
     }
 
-    /** Called by the stack (lock held) with a segment for this listening socket's port. */
-    void listenerInput(TcpSegment seg, ConnectionKey key, long now) {
-        TcpConnection child = listener.onSegment(seg, key, now);
+    /**
+     * Called by the stack (lock held) with a segment for this listening socket that matched no
+     * connection; {@code predecessor} is a TIME-WAIT connection of the same 4-tuple being reopened.
+     */
+    void listenerInput(TcpSegment seg, ConnectionKey key, long now, TcpConnection predecessor) {
+        TcpConnection child = listener.onSegment(seg, key, now, stack::reply, predecessor);
         if (child != null) {
-            Conn c = stack.registerChild(child, key, this, trafficClass);
-            applyOptionsTo(c.tcp);
+            applyOptionsTo(child);
+            stack.registerChild(child, key, this, trafficClass);
         }
     }
 
@@ -739,10 +742,26 @@ public final class TcpSocket implements Closeable {
     // Options
     // ------------------------------------------------------------------------------------------
 
+    /**
+     * The configuration of a listener's children. One listener serves every interface, so its MSS
+     * is that of the interface of the bound address, or for the wildcard the largest of all (the
+     * loopback's); the MSS actually used per child is still bounded by the peer's MSS option, which
+     * reflects the link it came over. (Deviation: Linux advertises the MSS of each SYN's route.)
+     */
+    private TcpConfig listenConfig() {
+        NetInterface i = boundIp == Addresses.ANY ? null : stack.routing().interfaceOf(boundIp);
+        int mtu = i != null ? i.mtu : NetInterface.LOOPBACK_MTU;
+        return configFor(mtu - 40);
+    }
+
     private TcpConfig configFor(Route route) {
+        return configFor(route.mss());
+    }
+
+    private TcpConfig configFor(int routeMss) {
         TcpConfig base = stack.config();
         return base.toBuilder()
-                .mss(Math.min(base.mss(), route.mss()))
+                .mss(Math.max(64, Math.min(65495, routeMss)))
                 .noDelay(noDelay)
                 .keepAlive(keepAlive)
                 .keepAliveIdle(Duration.ofSeconds(keepAliveIdle))

@@ -42,7 +42,6 @@ class KernelInteropTest {
     static final long MIB = 1024 * 1024;
     static final long BIG = 50 * MIB;
     static final long MS = 1_000_000L;
-    private static final System.Logger LOG = System.getLogger(KernelInteropTest.class.getName());
 
     private Stack stack;
 
@@ -68,7 +67,6 @@ class KernelInteropTest {
         String line = what + ": " + bytes / MIB + " MiB in " + TimeUnit.NANOSECONDS.toMillis(nanos) + " ms = "
                 + Transfers.mbits(bytes, nanos);
         System.out.println("[usertcp figures] " + line);
-        LOG.log(System.Logger.Level.INFO, line);
     }
 
     /** Both directions at once over one connection: usertcp socket {@code u}, kernel socket {@code k}. */

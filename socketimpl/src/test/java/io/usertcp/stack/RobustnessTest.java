@@ -75,7 +75,7 @@ class RobustnessTest {
         Thread.UncaughtExceptionHandler previous = Thread.getDefaultUncaughtExceptionHandler();
         Thread.setDefaultUncaughtExceptionHandler((t, e) -> uncaught.add(e));
         MemoryLink.Pair ab = MemoryLink.pair("ab", 1500, 4096);
-        MemoryLink.Pair fuzz = MemoryLink.pair("fuzz", 1500, 8192);
+        MemoryLink.Pair fuzz = MemoryLink.pair("fuzz", 2048, 8192);
         CapturingLink bLink = new CapturingLink(ab.b(), 3000);
         InetAddress addrA = Addresses.toInet(A);
         try (Stack a = Stack.builder().link(ab.a(), addrA, 24).link(fuzz.a(), Addresses.toInet(A_FUZZ), 24).build();

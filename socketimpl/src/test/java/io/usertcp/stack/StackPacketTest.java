@@ -103,7 +103,7 @@ class StackPacketTest {
     }
 
     @Test
-    void C6_3_echoToLoopbackAddressOfOtherHostIsNotAnswered() throws IOException {
+    void C6_1_packetForAnotherHostIsDropped() throws IOException {
         int other = Ipv4Header.address(198, 18, 0, 99); // not ours
         inject(Packets.ip(Ipv4Header.PROTO_ICMP, PEER, other, Packets.icmp(8, 0, 1, new byte[8])));
         expectNothing();
