@@ -88,6 +88,14 @@ class FragmentReassemblerTest {
     }
 
     @Test
+    void lastFragmentInsideHeldBytesStillCompletes() throws Exception {
+        byte[] d = pattern(16, 8);
+        assertNull(offer(fragment(20, d, 0, 16, true), 0));
+        // the last fragment repeats bytes 8..16 and so tells the end: the datagram is complete
+        assertDatagram(offer(fragment(20, d, 8, 8, false), 0), d, 20);
+    }
+
+    @Test
     void overlapWithSameBytesAccepted() throws Exception {
         byte[] d = pattern(40, 6);
         assertNull(offer(fragment(8, d, 0, 16, true), 0));
@@ -220,5 +228,47 @@ class FragmentReassemblerTest {
         assertNull(offer(fragment(2, d, 16, 8, false), 0)); // the datagram ends at 24
         assertNull(offer(fragment(2, d, 16, 16, true), 0)); // claims bytes up to 32
         assertEquals(1, stats.drops(DropReason.FRAGMENT_BAD));
+    }
+
+    @Test
+    void randomFragmentsKeepAccountingExact() {
+        java.util.Random rnd = new java.util.Random(3);
+        int cap = 32 * 1024;
+        FragmentReassembler small = new FragmentReassembler(cap, 16, 30 * SEC, stats);
+        byte[] d = pattern(70_000, 1);
+        byte[] other = pattern(70_000, 2);
+        long now = 0;
+        for (int i = 0; i < 20_000; i++) {
+            now += rnd.nextInt(10_000_000);
+            int start = rnd.nextInt(8200) << 3;
+            boolean more = rnd.nextBoolean();
+            int len = more ? (1 + rnd.nextInt(200)) << 3 : rnd.nextInt(1600);
+            if (start + len > 65_515) {
+                start = 0;
+            }
+            // a few ids, few sources, identical or flipped data
+            byte[] src = rnd.nextInt(50) == 0 ? other : d;
+            ByteBuffer f = fragment(B, A, 6, rnd.nextInt(24), src, start, len, more);
+            if (start == 0 && !more) {
+                continue; // not a fragment
+            }
+            ByteBuffer whole = small.offer(header(f), now);
+            if (whole != null) {
+                assertTrue(whole.limit() <= Ipv4Header.MAX_TOTAL_LENGTH);
+            }
+            assertTrue(small.bytesHeld() <= cap, "bytes " + small.bytesHeld());
+            assertTrue(small.datagramsHeld() <= 16);
+            assertTrue(small.bytesHeld() >= small.datagramsHeld() * FragmentReassembler.OVERHEAD);
+        }
+        small.expire(now + 31 * SEC, null);
+        assertEquals(0, small.datagramsHeld());
+        assertEquals(0, small.bytesHeld());
+        // still works afterwards
+        byte[] fresh = pattern(3000, 5);
+        assertNull(small.offer(header(fragment(1000, fresh, 0, 1480, true)), now));
+        assertNull(small.offer(header(fragment(1000, fresh, 2960, 40, false)), now));
+        ByteBuffer whole = small.offer(header(fragment(1000, fresh, 1480, 1480, true)), now);
+        assertNotNull(whole, stats.toString());
+        assertEquals(3020, whole.limit());
     }
 }
