@@ -209,7 +209,7 @@ public final class TcpConnection {
     /** Bytes the application can write now without being refused. */
     public int writableSpace() {
         if (!canWrite()) return 0;
-        return (int) (config.sendBufferSize() - (sndWritten - sndBuf.head()));
+        return (int) Math.max(0, sndBuf.maxCapacity() - (sndWritten - sndBuf.head()));
     }
 
     /** Bytes written and not yet acknowledged. */
