@@ -865,6 +865,22 @@ public final class UserTcpSocketImpl extends SocketImpl {
         return se;
     }
 
+    // Re-declared so that this package (and its tests) can read the fields Socket reads.
+    @Override
+    protected InetAddress getInetAddress() {
+        return super.getInetAddress();
+    }
+
+    @Override
+    protected int getPort() {
+        return super.getPort();
+    }
+
+    @Override
+    protected int getLocalPort() {
+        return super.getLocalPort();
+    }
+
     /** The stack this impl's sockets belong to. */
     Stack stack() {
         return stack;
