@@ -71,7 +71,11 @@ public final class IcmpHeader {
     public int nextHopMtu() { return Short.toUnsignedInt(buf.getShort(off + NEXT_HOP_MTU)); }
     /** True for the error types that quote the original datagram (3, 4, 5, 11, 12). */
     public boolean isError() {
-        int t = type();
+        return isErrorType(type());
+    }
+
+    /** True for the error types 3, 4, 5, 11, 12 (RFC 1122 §3.2.2). */
+    public static boolean isErrorType(int t) {
         return t == TYPE_DEST_UNREACHABLE || t == TYPE_SOURCE_QUENCH || t == TYPE_REDIRECT
                 || t == TYPE_TIME_EXCEEDED || t == TYPE_PARAMETER_PROBLEM;
     }

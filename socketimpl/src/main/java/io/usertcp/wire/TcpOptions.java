@@ -23,8 +23,11 @@ import java.util.Arrays;
  * prepared to handle an illegal option length (e.g., zero); a suggested procedure is to reset the
  * connection and log the error cause". We drop the segment and count {@link DropReason#BAD_TCP_OPTION}
  * rather than reset: a reset would let a blind attacker kill connections with one forged segment, and
- * dropping is what smoltcp does. (Linux instead stops parsing at the bad option and keeps the options
- * read so far; the difference is only visible to a peer that sends broken options.)
+ * dropping is what smoltcp does. Linux ({@code tcp_parse_options}: "silly options" / "don't parse
+ * partial options") and gVisor ({@code ParseTCPOptions}) instead stop parsing at the bad option, keep
+ * what they read so far and process the segment. We deliberately differ: a conforming peer never sends
+ * such a segment, so the difference is visible only to a broken or hostile one, and a segment whose
+ * option area is garbage is not trusted for its other fields either.
  *
  * <p>A window scale above 14 is clamped: RFC 7323 §2.3: "the TCP SHOULD log the error but MUST use 14
  * instead of the specified value". The log goes to System.Logger {@code io.usertcp.wire} at DEBUG.

@@ -65,7 +65,7 @@ public record TcpSegment(int srcPort, int dstPort, int seq, int ack, int flags, 
     public static TcpSegment parse(ByteBuffer buf, int off, int len, int srcIp, int dstIp)
             throws MalformedPacketException {
         TcpHeader h = TcpHeader.parse(buf, off, len);
-        // RFC 9293 §3.1: "The sender MUST generate it and the receiver MUST check it." (MUST-3)
+        // RFC 9293 §3.1: "The sender MUST generate it (MUST-2) and the receiver MUST check it (MUST-3)."
         if (!h.verifyChecksum(srcIp, dstIp, len)) {
             throw new MalformedPacketException(DropReason.BAD_TCP_CHECKSUM);
         }

@@ -33,6 +33,9 @@ class TcpOptionsTest {
         "050a00000001         | SACK block runs past the header",
         "0204ffd7fe08000000   | good MSS, then unknown option running past the end",
         "ff02ff00             | unknown option then length 0",
+        "08080101             | timestamps claiming 8 bytes where 4 remain (gVisor row; gVisor keeps going)",
+        "080a000000010000000105 | good timestamps, then SACK kind without length (gVisor keeps the TS)",
+        "080a0000000100000001050a000000 | good timestamps, then SACK cut short (gVisor keeps the TS)",
     })
     void C7_1_malformedOptionLengths(String hex, String reason) {
         MalformedPacketException e = assertThrows(MalformedPacketException.class, () -> parse(hex), reason);
@@ -66,6 +69,10 @@ class TcpOptionsTest {
         "080affffffff00000000 | <ts 4294967295 0>       | timestamps are unsigned",
         "0204ffd70204002a     | <mss 42>                | duplicate MSS: the last one wins",
         "0101050a0000000a00000014 | <sack 10-20>        | one SACK block",
+        "01000808 0101        | <>                      | EOL before a truncated TS: the TS is never read (gVisor row)",
+        "0508000000010000000a | <>                      | SACK length 8 (less than one block) ignored (gVisor row)",
+        "0511000000010000000a0000000b00000001 | <>      | SACK length 17 ragged, ignored; the byte after it is a NOP",
+        "0512000000010000000a0000000b0000000c | <sack 1-10 11-12> | two SACK blocks",
     })
     void C7_1_toleratedOptions(String hex, String want, String reason) {
         assertEquals(want, assertDoesNotThrow(hex.replace(" ", "")).toString(), reason);
