@@ -321,7 +321,7 @@ public final class UserTcp implements Closeable {
             link = openTun(c);
             try {
                 if (c.pcap != null) {
-                    link = new PcapTap(link, c.pcap);
+                    link = PcapTap.open(link, c.pcap);
                 }
                 if (ladder != null) {
                     link = new SegmentTap(link, ladder);
