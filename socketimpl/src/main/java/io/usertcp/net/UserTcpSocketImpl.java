@@ -251,11 +251,14 @@ public final class UserTcpSocketImpl extends SocketImpl {
             if (e instanceof SocketTimeoutException) {
                 throw e;
             }
-            if (e instanceof InterruptedIOException) {
+            if (e instanceof InterruptedIOException && Threads.currentIsVirtual()) {
                 // JDK-CONTRACT §1.6: connect has no Socket-level wrapper; NioSocketImpl closes and
-                // turns the interrupt into "Closed by interrupt", keeping the flag set.
+                // turns a virtual thread's interrupt into "Closed by interrupt", keeping the flag set.
                 Thread.currentThread().interrupt();
                 throw new SocketException(JdkMessages.CLOSED_BY_INTERRUPT);
+            }
+            if (e instanceof InterruptedIOException) {
+                throw e;
             }
             throw asSocketException(e);
         }
@@ -540,9 +543,7 @@ public final class UserTcpSocketImpl extends SocketImpl {
         if (s != null) {
             c.explicitlyClosed = true;
             try {
-                s.close();
-            } catch (IOException ignored) {
-                // close must not fail; NioSocketImpl ignores errors from the native close too
+                s.close(); // FIN, or RST with linger 0; lingers (blocking) with SO_LINGER > 0
             } finally {
                 c.cleanable.clean();
             }
@@ -564,7 +565,7 @@ public final class UserTcpSocketImpl extends SocketImpl {
             if (!explicitlyClosed) {
                 try {
                     socket.abort();
-                } catch (IOException | RuntimeException ignored) {
+                } catch (RuntimeException ignored) {
                     // nothing to report to: the owner is gone
                 }
             }
