@@ -205,12 +205,12 @@ public final class FragmentReassembler {
                 newBlocks++;
             }
         }
-        if (newBlocks == 0 && len > 0 && (start != 0 || d.header != null)) {
+        if (newBlocks == 0 && len > 0) {
+            // Nothing new (its bytes equal what we hold); it may still have told us the end (a last
+            // fragment), so fall through to the completion check without copying.
             stats.increment(IpStats.Counter.FRAGMENTS_DUPLICATE);
-            return null;
-        }
-        // Grow the buffer within the budget.
-        if (end > d.data.length) {
+        } else if (end > d.data.length) {
+            // Grow the buffer within the budget.
             int cap = d.total >= 0 ? d.total
                     : Math.min(Ipv4Header.MAX_TOTAL_LENGTH, Math.max(end, Math.max(MIN_CAPACITY, 2 * d.data.length)));
             int extra = cap - d.data.length;
@@ -221,8 +221,8 @@ public final class FragmentReassembler {
             d.data = Arrays.copyOf(d.data, cap);
             bytesHeld += extra;
         }
-        buf.get(ip.payloadOffset(), d.data, start, len);
         if (newBlocks > 0) {
+            buf.get(ip.payloadOffset(), d.data, start, len);
             d.blocks.set(firstBlock, endBlock);
             d.blockCount = d.blocks.cardinality();
         }

@@ -3,9 +3,8 @@ package io.usertcp.wire;
 /**
  * 32-bit TCP sequence-number arithmetic on plain {@code int}s, modulo 2^32.
  *
- * <p>RFC 9293 §3.4: "the comparison operator <code>=<</code> ... it is essential to remember that the actual
- * sequence number space is finite ... all arithmetic dealing with sequence numbers must be performed
- * modulo 2**32". Comparisons are valid when the two numbers are less than 2^31 apart (the RFC 1982
+ * <p>RFC 9293 §3.4: "It is essential to remember that the actual sequence number space is finite,
+ * though very large ... all arithmetic dealing with sequence numbers must be performed modulo 2**32". Comparisons are valid when the two numbers are less than 2^31 apart (the RFC 1982
  * serial-number rule); never compare sequence numbers with {@code <} directly.
  */
 public final class Seq {

@@ -88,6 +88,14 @@ class FragmentReassemblerTest {
     }
 
     @Test
+    void lastFragmentInsideHeldBytesStillCompletes() throws Exception {
+        byte[] d = pattern(16, 8);
+        assertNull(offer(fragment(20, d, 0, 16, true), 0));
+        // the last fragment repeats bytes 8..16 and so tells the end: the datagram is complete
+        assertDatagram(offer(fragment(20, d, 8, 8, false), 0), d, 20);
+    }
+
+    @Test
     void overlapWithSameBytesAccepted() throws Exception {
         byte[] d = pattern(40, 6);
         assertNull(offer(fragment(8, d, 0, 16, true), 0));
@@ -255,6 +263,12 @@ class FragmentReassemblerTest {
         small.expire(now + 31 * SEC, null);
         assertEquals(0, small.datagramsHeld());
         assertEquals(0, small.bytesHeld());
-        assertTrue(stats.get(IpStats.Counter.DATAGRAMS_REASSEMBLED) > 0, stats.toString());
+        // still works afterwards
+        byte[] fresh = pattern(3000, 5);
+        assertNull(small.offer(header(fragment(1000, fresh, 0, 1480, true)), now));
+        assertNull(small.offer(header(fragment(1000, fresh, 2960, 40, false)), now));
+        ByteBuffer whole = small.offer(header(fragment(1000, fresh, 1480, 1480, true)), now);
+        assertNotNull(whole, stats.toString());
+        assertEquals(3020, whole.limit());
     }
 }

@@ -56,13 +56,19 @@ public final class ImpairedLink implements PacketLink {
         boolean ingress() { return this != EGRESS; }
     }
 
-    /** A snapshot of one direction's counters. {@code delivered = sent - dropped - queueDropped + duplicated - (queued/held)}. */
-    public record Stats(long sent, long delivered, long dropped, long queueDropped, long duplicated, long reordered,
-                        long corrupted, long delayed) {
+    /**
+     * A snapshot of one direction's counters: {@code sent} packets came in; {@code dropped} were lost
+     * on purpose, {@code queueDropped} tail-dropped by the rate limiter's queue, {@code sendErrors}
+     * refused by the inner link; {@code delivered} went out (duplicates included). Once nothing is
+     * waiting: {@code delivered = sent - dropped - queueDropped - sendErrors + duplicated}.
+     */
+    public record Stats(long sent, long delivered, long dropped, long queueDropped, long sendErrors, long duplicated,
+                        long reordered, long corrupted, long delayed) {
         @Override
         public String toString() {
             return "sent=" + sent + " delivered=" + delivered + " dropped=" + dropped + " queueDropped=" + queueDropped
-                    + " duplicated=" + duplicated + " reordered=" + reordered + " corrupted=" + corrupted + " delayed=" + delayed;
+                    + " sendErrors=" + sendErrors + " duplicated=" + duplicated + " reordered=" + reordered
+                    + " corrupted=" + corrupted + " delayed=" + delayed;
         }
     }
 
@@ -207,7 +213,7 @@ public final class ImpairedLink implements PacketLink {
             } catch (ClosedChannelException c) {
                 throw c;
             } catch (IOException | RuntimeException ex) {
-                egress.queueDropped++;
+                egress.sendErrors++;
                 LOG.log(System.Logger.Level.DEBUG, () -> "impaired link " + name() + ": inner send failed: " + ex);
             }
         }
@@ -383,14 +389,14 @@ public final class ImpairedLink implements PacketLink {
         long heldUntil;
         long linkFreeAt = Long.MIN_VALUE;
         long lastReleaseAt = Long.MIN_VALUE;
-        long sent, delivered, dropped, queueDropped, duplicated, reordered, corrupted, delayed;
+        long sent, delivered, dropped, queueDropped, sendErrors, duplicated, reordered, corrupted, delayed;
 
         Path(SplittableRandom rng) {
             this.rng = rng;
         }
 
         Stats stats() {
-            return new Stats(sent, delivered, dropped, queueDropped, duplicated, reordered, corrupted, delayed);
+            return new Stats(sent, delivered, dropped, queueDropped, sendErrors, duplicated, reordered, corrupted, delayed);
         }
 
         boolean hasPending() {

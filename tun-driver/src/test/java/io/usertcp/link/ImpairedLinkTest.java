@@ -75,7 +75,7 @@ class ImpairedLinkTest {
         Run r = run(42, 0, 0, 0, 0);
         assertEquals(N, r.received.size());
         assertEquals(List.copyOf(java.util.stream.IntStream.range(0, N).boxed().toList()), numbers(r.received));
-        assertEquals(new ImpairedLink.Stats(N, N, 0, 0, 0, 0, 0, 0), r.stats);
+        assertEquals(new ImpairedLink.Stats(N, N, 0, 0, 0, 0, 0, 0, 0), r.stats);
     }
 
     @Test

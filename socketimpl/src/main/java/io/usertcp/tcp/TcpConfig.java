@@ -1,0 +1,204 @@
+package io.usertcp.tcp;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Per-connection TCP parameters, with Linux-like defaults ({@link #DEFAULT}). Immutable; change with
+ * {@link #toBuilder()} or the {@code with…} methods. Durations are converted to nanoseconds once,
+ * when a connection is built.
+ *
+ * @param mss              our maximum segment size (receive side), advertised in the SYN; default
+ *                         1460 (MTU 1500 − 40); see {@link #forMtu(int)}
+ * @param msl              maximum segment lifetime; TIME-WAIT lasts 2×MSL. Default 30 s so that
+ *                         TIME-WAIT lasts 60 s as Linux's TCP_TIMEWAIT_LEN (RFC 9293 §3.4.2 suggests
+ *                         2 minutes; we follow Linux)
+ * @param rtoInitial       RFC 6298 §2.1: "set RTO <- 1 second"
+ * @param rtoMin           RFC 6298 §2.4: "Whenever RTO is computed, if it is less than 1 second, then
+ *                         the RTO SHOULD be rounded up to 1 second". Default 1 s per the RFC; Linux
+ *                         uses 200 ms (set it lower to behave like Linux)
+ * @param rtoMax           RFC 6298 §2.5: "A maximum value MAY be placed on RTO provided it is at least
+ *                         60 seconds"; default 120 s as Linux's TCP_RTO_MAX
+ * @param synRetries       SYN (and SYN-ACK) retransmissions before the handshake fails; Linux
+ *                         tcp_syn_retries = 6
+ * @param dataRetries      retransmissions of the same data before the connection is dropped; Linux
+ *                         tcp_retries2 = 15 (counted here, not converted to time)
+ * @param delayedAck       delayed-ACK timeout; RFC 9293 §3.8.6.3 (MUST-40): "less than 0.5 seconds";
+ *                         default 200 ms, clamped to 500 ms
+ * @param keepAlive        SO_KEEPALIVE default (off, as sockets start)
+ * @param keepAliveIdle    idle time before the first probe (Linux tcp_keepalive_time 7200 s)
+ * @param keepAliveInterval between probes (tcp_keepalive_intvl 75 s)
+ * @param keepAliveCount   unanswered probes before the connection is dropped (tcp_keepalive_probes 9)
+ * @param finWait2Timeout  how long FIN-WAIT-2 lasts once the application has closed (Linux
+ *                         tcp_fin_timeout 60 s); ZERO means forever
+ * @param userTimeout      RFC 9293 §3.8.4 user timeout (TCP_USER_TIMEOUT): data unacknowledged this
+ *                         long aborts the connection; ZERO means off (Linux default)
+ * @param sendBufferSize   bytes the send buffer holds (SO_SNDBUF)
+ * @param receiveBufferSize bytes the receive buffer holds, in order and out of order (SO_RCVBUF)
+ * @param maxOutOfOrderBytes how far beyond RCV.NXT out-of-order data is kept (bounded by the receive
+ *                         buffer as well)
+ * @param noDelay          TCP_NODELAY default (off: Nagle on)
+ * @param oobInline        SO_OOBINLINE default (off: a received urgent byte is dropped)
+ * @param initialWindowSegments initial congestion window in segments; 0 means RFC 5681 §3.1
+ *                         (min(4*MSS, max(2*MSS, 4380)))
+ * @param windowScaling    offer window scaling (RFC 7323). Not implemented yet: must be false
+ * @param sackPermitted    offer SACK (RFC 2018). Not implemented yet: must be false
+ * @param timestamps       offer timestamps (RFC 7323). Not implemented yet: must be false
+ * @param challengeAckInterval minimum time between two data-less challenge or out-of-window ACKs
+ *                         (RFC 5961 §7; Linux tcp_invalid_ratelimit 500 ms)
+ * @param maxReassemblyRanges at most this many separate out-of-order ranges are kept (C7.3)
+ */
+public record TcpConfig(
+        int mss,
+        Duration msl,
+        Duration rtoInitial,
+        Duration rtoMin,
+        Duration rtoMax,
+        int synRetries,
+        int dataRetries,
+        Duration delayedAck,
+        boolean keepAlive,
+        Duration keepAliveIdle,
+        Duration keepAliveInterval,
+        int keepAliveCount,
+        Duration finWait2Timeout,
+        Duration userTimeout,
+        int sendBufferSize,
+        int receiveBufferSize,
+        int maxOutOfOrderBytes,
+        boolean noDelay,
+        boolean oobInline,
+        int initialWindowSegments,
+        boolean windowScaling,
+        boolean sackPermitted,
+        boolean timestamps,
+        Duration challengeAckInterval,
+        int maxReassemblyRanges) {
+
+    /** RFC 9293 §3.7.1 (MUST-15): "If an MSS Option is not received at connection setup, TCP
+     *  implementations MUST assume a default send MSS of 536 (576 - 40) for IPv4". */
+    public static final int DEFAULT_MSS_IPV4 = 536;
+    /** Largest window the 16-bit field can carry without window scaling. */
+    public static final int MAX_UNSCALED_WINDOW = 65535;
+
+    public static final TcpConfig DEFAULT = new Builder().build();
+
+    public TcpConfig {
+        Objects.requireNonNull(msl);
+        Objects.requireNonNull(rtoInitial);
+        Objects.requireNonNull(rtoMin);
+        Objects.requireNonNull(rtoMax);
+        Objects.requireNonNull(delayedAck);
+        Objects.requireNonNull(keepAliveIdle);
+        Objects.requireNonNull(keepAliveInterval);
+        Objects.requireNonNull(finWait2Timeout);
+        Objects.requireNonNull(userTimeout);
+        Objects.requireNonNull(challengeAckInterval);
+        if (mss < 64 || mss > 65495) throw new IllegalArgumentException("mss " + mss);
+        if (sendBufferSize < 1 || receiveBufferSize < 1) throw new IllegalArgumentException("buffer sizes");
+        if (rtoMin.compareTo(rtoMax) > 0) throw new IllegalArgumentException("rtoMin > rtoMax");
+        if (windowScaling || sackPermitted || timestamps) {
+            throw new IllegalArgumentException("window scaling, SACK and timestamps are not implemented yet");
+        }
+        // RFC 9293 §3.8.6.3 (MUST-40): "an ACK should not be excessively delayed; in particular, the
+        // delay MUST be less than 0.5 seconds".
+        if (delayedAck.compareTo(Duration.ofMillis(500)) > 0) delayedAck = Duration.ofMillis(500);
+    }
+
+    /** Defaults with the MSS for an interface MTU (MTU − 40: IPv4 and TCP headers without options). */
+    public static TcpConfig forMtu(int mtu) {
+        return DEFAULT.withMss(mtu - 40);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    public TcpConfig withMss(int v) { return toBuilder().mss(v).build(); }
+    public TcpConfig withMsl(Duration v) { return toBuilder().msl(v).build(); }
+    public TcpConfig withRtoMin(Duration v) { return toBuilder().rtoMin(v).build(); }
+    public TcpConfig withBuffers(int send, int receive) {
+        return toBuilder().sendBufferSize(send).receiveBufferSize(receive).build();
+    }
+
+    /** Builder; every setter returns this. */
+    public static final class Builder {
+        private int mss = 1460;
+        private Duration msl = Duration.ofSeconds(30);
+        private Duration rtoInitial = Duration.ofSeconds(1);
+        private Duration rtoMin = Duration.ofSeconds(1);
+        private Duration rtoMax = Duration.ofSeconds(120);
+        private int synRetries = 6;
+        private int dataRetries = 15;
+        private Duration delayedAck = Duration.ofMillis(200);
+        private boolean keepAlive;
+        private Duration keepAliveIdle = Duration.ofSeconds(7200);
+        private Duration keepAliveInterval = Duration.ofSeconds(75);
+        private int keepAliveCount = 9;
+        private Duration finWait2Timeout = Duration.ofSeconds(60);
+        private Duration userTimeout = Duration.ZERO;
+        private int sendBufferSize = 256 * 1024;
+        private int receiveBufferSize = 256 * 1024;
+        private int maxOutOfOrderBytes = 256 * 1024;
+        private boolean noDelay;
+        private boolean oobInline;
+        private int initialWindowSegments;
+        private boolean windowScaling;
+        private boolean sackPermitted;
+        private boolean timestamps;
+        private Duration challengeAckInterval = Duration.ofMillis(500);
+        private int maxReassemblyRanges = 64;
+
+        Builder() { }
+
+        Builder(TcpConfig c) {
+            mss = c.mss; msl = c.msl; rtoInitial = c.rtoInitial; rtoMin = c.rtoMin; rtoMax = c.rtoMax;
+            synRetries = c.synRetries; dataRetries = c.dataRetries; delayedAck = c.delayedAck;
+            keepAlive = c.keepAlive; keepAliveIdle = c.keepAliveIdle; keepAliveInterval = c.keepAliveInterval;
+            keepAliveCount = c.keepAliveCount; finWait2Timeout = c.finWait2Timeout; userTimeout = c.userTimeout;
+            sendBufferSize = c.sendBufferSize; receiveBufferSize = c.receiveBufferSize;
+            maxOutOfOrderBytes = c.maxOutOfOrderBytes; noDelay = c.noDelay; oobInline = c.oobInline;
+            initialWindowSegments = c.initialWindowSegments; windowScaling = c.windowScaling;
+            sackPermitted = c.sackPermitted; timestamps = c.timestamps;
+            challengeAckInterval = c.challengeAckInterval; maxReassemblyRanges = c.maxReassemblyRanges;
+        }
+
+        public Builder mss(int v) { mss = v; return this; }
+        public Builder msl(Duration v) { msl = v; return this; }
+        public Builder rtoInitial(Duration v) { rtoInitial = v; return this; }
+        public Builder rtoMin(Duration v) { rtoMin = v; return this; }
+        public Builder rtoMax(Duration v) { rtoMax = v; return this; }
+        public Builder synRetries(int v) { synRetries = v; return this; }
+        public Builder dataRetries(int v) { dataRetries = v; return this; }
+        public Builder delayedAck(Duration v) { delayedAck = v; return this; }
+        public Builder keepAlive(boolean v) { keepAlive = v; return this; }
+        public Builder keepAliveIdle(Duration v) { keepAliveIdle = v; return this; }
+        public Builder keepAliveInterval(Duration v) { keepAliveInterval = v; return this; }
+        public Builder keepAliveCount(int v) { keepAliveCount = v; return this; }
+        public Builder finWait2Timeout(Duration v) { finWait2Timeout = v; return this; }
+        public Builder userTimeout(Duration v) { userTimeout = v; return this; }
+        public Builder sendBufferSize(int v) { sendBufferSize = v; return this; }
+        public Builder receiveBufferSize(int v) { receiveBufferSize = v; return this; }
+        public Builder maxOutOfOrderBytes(int v) { maxOutOfOrderBytes = v; return this; }
+        public Builder noDelay(boolean v) { noDelay = v; return this; }
+        public Builder oobInline(boolean v) { oobInline = v; return this; }
+        public Builder initialWindowSegments(int v) { initialWindowSegments = v; return this; }
+        public Builder windowScaling(boolean v) { windowScaling = v; return this; }
+        public Builder sackPermitted(boolean v) { sackPermitted = v; return this; }
+        public Builder timestamps(boolean v) { timestamps = v; return this; }
+        public Builder challengeAckInterval(Duration v) { challengeAckInterval = v; return this; }
+        public Builder maxReassemblyRanges(int v) { maxReassemblyRanges = v; return this; }
+
+        public TcpConfig build() {
+            return new TcpConfig(mss, msl, rtoInitial, rtoMin, rtoMax, synRetries, dataRetries, delayedAck,
+                    keepAlive, keepAliveIdle, keepAliveInterval, keepAliveCount, finWait2Timeout, userTimeout,
+                    sendBufferSize, receiveBufferSize, maxOutOfOrderBytes, noDelay, oobInline,
+                    initialWindowSegments, windowScaling, sackPermitted, timestamps, challengeAckInterval,
+                    maxReassemblyRanges);
+        }
+    }
+}

@@ -1,0 +1,1575 @@
+package io.usertcp.tcp;
+
+import io.usertcp.wire.Seq;
+import io.usertcp.wire.TcpHeader;
+import io.usertcp.wire.TcpOptions;
+import io.usertcp.wire.TcpSegment;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+
+/**
+ * One TCP connection: the RFC 9293 state machine, pure.
+ *
+ * <p><b>Heads up.</b> Read these before changing this class:
+ * <ul>
+ *   <li>RFC 9293 (TCP): §3.3.2 states, §3.4 sequence numbers, §3.5 establishment (figures 6–8),
+ *       §3.6 closing, §3.7 segmentation (MSS, Nagle), §3.8 timers, windows, SWS avoidance, delayed
+ *       ACK, §3.10 event processing (the segment-arrival steps this class follows line by line);</li>
+ *   <li>RFC 5681 (congestion control), RFC 6582 (NewReno), RFC 3042 (limited transmit);</li>
+ *   <li>RFC 6298 (retransmission timer), RFC 6528 (initial sequence numbers);</li>
+ *   <li>RFC 5961 (blind in-window attacks: challenge ACKs), RFC 1337 (TIME-WAIT assassination);</li>
+ *   <li>RFC 7323 (window scale, timestamps: designed for, not offered yet), RFC 1122 §4.2 (host
+ *       requirements: keepalive, ICMP errors), RFC 1191 (path MTU), RFC 2525 (reset on close with
+ *       unread data).</li>
+ * </ul>
+ *
+ * <p><b>Model.</b> The connection never reads a clock, never does I/O and takes no lock: the caller
+ * (the stack, under its engine lock) passes {@code now} (nanoseconds) to every call, asks
+ * {@link #nextDeadline()}, calls {@link #onTimer(long)} when due and {@link #poll(long, SegmentSink)}
+ * to collect what is to be sent. Every state change goes through {@link #setState}.
+ *
+ * <p><b>Sequence space.</b> Internally both directions are counted as 64-bit positions relative to
+ * the initial sequence number (ISS for ours, IRS for the peer's): position 0 is the SYN, data byte
+ * {@code d} (0-based stream offset) is position {@code d + 1}, the FIN follows the last byte. 32-bit
+ * sequence numbers exist only at the wire boundary ({@link #sndSeq}, {@link #rcvSeq}) and are
+ * converted back through {@link Seq} differences, so wrapping (C2.16) needs no special case.
+ * {@code sndNxt} is where the next (re)transmission starts; {@code sndMax} is the RFC's SND.NXT, the
+ * highest position ever sent: after a timeout {@code sndNxt} goes back to {@code sndUna} (go-back-N)
+ * while ACK checks keep using {@code sndMax}.
+ */
+public final class TcpConnection {
+    private static final long NEVER = Long.MAX_VALUE;
+    private static final ByteBuffer EMPTY = Resets.EMPTY;
+
+    // ---------------------------------------------------------------- identity and configuration
+    private final long id;
+    private final ConnectionKey key;
+    private final TcpEventListener events;
+    private final IsnGenerator isnGenerator;
+    private final TcpConfig config;
+    private TcpListener parent;              // set for a passive open until accepted or closed
+    private boolean passive;
+
+    // ---------------------------------------------------------------- state
+    private TcpState state = TcpState.CLOSED;
+    private ConnectionError error = ConnectionError.NONE;
+    private ConnectionError softError = ConnectionError.NONE; // RFC 1122 §4.2.3.9 soft errors
+
+    // ---------------------------------------------------------------- send sequence space (positions)
+    private int iss;
+    private long sndUna;          // oldest unacknowledged position
+    private long sndNxt;          // next position to (re)transmit
+    private long sndMax;          // highest position sent + 1 (RFC SND.NXT)
+    private int sndWnd;           // peer's window in bytes (RFC SND.WND)
+    private int maxSndWnd;        // largest window the peer has offered (SWS, RFC 5961 §5)
+    private int sndWl1;           // RFC SND.WL1 (peer sequence number)
+    private long sndWl2;          // RFC SND.WL2 (our position)
+    private int sndWscale;        // RFC 7323 shift applied to the peer's window field (0 until negotiated)
+    private long sndUp = -1;      // position after the urgent byte we sent, -1 none
+    private final ByteRing sndBuf;
+    private long sndWritten;      // data bytes the application has written
+    private boolean finQueued;    // the application has shut down output: FIN follows the data
+    private int sndMss;           // effective send MSS (C1.5)
+    private int peerMss = TcpConfig.DEFAULT_MSS_IPV4;
+    private int pathMtuMss = Integer.MAX_VALUE; // RFC 1191 limit from ICMP fragmentation-needed
+    private byte[] txScratch = new byte[0];
+
+    // ---------------------------------------------------------------- receive sequence space (positions)
+    private int irs;
+    private long rcvNxt;          // next position expected (RFC RCV.NXT)
+    private long rcvAdvEdge;      // right edge we advertised (never moves left: SHLD-14)
+    private int rcvWscale;        // shift applied to our window field (0 until negotiated)
+    private final ByteRing rcvBuf;
+    private int rcvBufSize;
+    private long rcvRead;         // data offset the application reads next
+    private long rcvDataEnd;      // data offset after the last in-order byte received
+    private final OutOfOrderRanges ooo;
+    private long rcvFinPos = -1;  // position of the peer's FIN once seen (maybe out of order)
+    private boolean finReceived;
+    private long urgentSkip = -1; // data offset of a received urgent byte to drop (SO_OOBINLINE off)
+    private int rcvMssSeen;       // largest segment seen: "full-sized" for delayed ACK (RFC 5681 §4.2)
+
+    // ---------------------------------------------------------------- application side
+    private boolean appClosed;     // close() called: no reads any more
+    private boolean inputShutdown; // shutdownInput(): received data is acked and dropped
+    private boolean noDelay;
+    private boolean oobInline;
+    private boolean keepAliveOn;
+    private long keepAliveIdle, keepAliveInterval;
+    private int keepAliveCount;
+    private long userTimeout;
+    private final long delayedAckNanos, mslNanos, finWait2Nanos, challengeInterval;
+
+    // ---------------------------------------------------------------- reliability and congestion
+    private final RttEstimator rtt;
+    private final CongestionControl cc;
+    private long rttTimingEnd = -1;  // position that, once acked, completes the RTT sample
+    private long rttTimingAt;
+    private int retries;             // consecutive timeouts of the same data
+    private boolean synRetransmitted;
+    private int dupAcks;
+    private boolean inRecovery;
+    private long recover;            // RFC 6582 "recover" (exclusive end position)
+    private boolean partialAckSeen;
+    private long lastSendAt = Long.MIN_VALUE;
+    private int persistBackoff;
+    private int probesOut;           // unanswered zero-window probes
+    private int keepAliveProbes;     // unanswered keepalive probes
+
+    // ---------------------------------------------------------------- timers (deadlines, NEVER when off)
+    private long rtoAt = NEVER, persistAt = NEVER, delayedAckAt = NEVER, keepAliveAt = NEVER,
+            timeWaitAt = NEVER, finWait2At = NEVER, userTimeoutAt = NEVER;
+
+    // ---------------------------------------------------------------- output requests
+    private boolean ackNow;
+    private long bytesSinceAck;
+    private boolean retransmitFirst;   // send the segment at sndUna now, regardless of windows
+    private boolean probeNow;          // zero-window probe
+    private boolean forceSend;         // persist expired with a small window: ignore SWS once
+    private boolean keepAliveNow;
+    private long lastChallengeAt = Long.MIN_VALUE;
+    private final ArrayDeque<TcpSegment> controlQueue = new ArrayDeque<>(2);
+
+    // ---------------------------------------------------------------- counters
+    private long segmentsIn, segmentsOut, retransmittedSegments, bytesAcked, bytesReceived;
+    private long trimmedBytes, droppedSegments, challengeAcks, suppressedAcks, oooDropped;
+
+    public TcpConnection(long id, TcpConfig config, ConnectionKey key, TcpEventListener events, IsnGenerator isn) {
+        this.id = id;
+        this.config = config;
+        this.key = key;
+        this.events = events == null ? TcpEventListener.NONE : events;
+        this.isnGenerator = isn;
+        this.sndBuf = new ByteRing(config.sendBufferSize());
+        this.rcvBufSize = config.receiveBufferSize();
+        this.rcvBuf = new ByteRing(rcvBufSize);
+        this.ooo = new OutOfOrderRanges(config.maxReassemblyRanges());
+        this.noDelay = config.noDelay();
+        this.oobInline = config.oobInline();
+        this.keepAliveOn = config.keepAlive();
+        this.keepAliveIdle = config.keepAliveIdle().toNanos();
+        this.keepAliveInterval = config.keepAliveInterval().toNanos();
+        this.keepAliveCount = config.keepAliveCount();
+        this.userTimeout = config.userTimeout().toNanos();
+        this.delayedAckNanos = config.delayedAck().toNanos();
+        this.mslNanos = config.msl().toNanos();
+        this.finWait2Nanos = config.finWait2Timeout().toNanos();
+        this.challengeInterval = config.challengeAckInterval().toNanos();
+        this.rtt = new RttEstimator(config.rtoInitial().toNanos(), config.rtoMin().toNanos(), config.rtoMax().toNanos());
+        this.sndMss = Math.min(TcpConfig.DEFAULT_MSS_IPV4, config.mss());
+        this.cc = new NewReno(sndMss, config.initialWindowSegments());
+        this.rcvMssSeen = Math.min(TcpConfig.DEFAULT_MSS_IPV4, config.mss());
+    }
+
+    // =================================================================================== accessors
+
+    public long id() { return id; }
+    public ConnectionKey key() { return key; }
+    public TcpConfig config() { return config; }
+    public TcpState state() { return state; }
+    /** Why the connection died; NONE while alive or after a normal close. */
+    public ConnectionError error() { return error; }
+    /** The last soft error (ICMP unreachable in a synchronized state, RFC 1122 §4.2.3.9), or NONE. */
+    public ConnectionError softError() { return softError; }
+    /** True for a connection created by a {@link TcpListener}. */
+    public boolean isPassive() { return passive; }
+    /** The listener that created this connection, until the connection is accepted or closes. */
+    TcpListener parent() { return parent; }
+    void detachFromParent() { parent = null; }
+    public int sendMss() { return sndMss; }
+
+    public long segmentsIn() { return segmentsIn; }
+    public long segmentsOut() { return segmentsOut; }
+    public long retransmittedSegments() { return retransmittedSegments; }
+    /** Bytes of received data cut off beyond the right window edge (C2.13). */
+    public long trimmedBytes() { return trimmedBytes; }
+    public long droppedSegments() { return droppedSegments; }
+    public long challengeAcks() { return challengeAcks; }
+    /** Challenge or out-of-window ACKs not sent because of the rate limit (RFC 5961 §7, C4.8). */
+    public long suppressedAcks() { return suppressedAcks; }
+    /** Out-of-order segments not kept because the reassembly table was full (C7.3). */
+    public long outOfOrderDropped() { return oooDropped; }
+    /** Bytes held out of order beyond RCV.NXT. */
+    public long outOfOrderBytes() { return ooo.bytes(); }
+    /** Bytes of memory the two buffers currently hold allocated. */
+    public long bufferMemory() { return (long) sndBuf.allocated() + rcvBuf.allocated(); }
+    public CongestionControl congestionControl() { return cc; }
+
+    /** Bytes the application can read now. */
+    public int readable() {
+        long n = rcvDataEnd - rcvRead;
+        if (urgentSkip >= rcvRead && urgentSkip < rcvDataEnd) n--;
+        return (int) n;
+    }
+
+    /** True once the peer's FIN has been received (reads return -1 after the data). */
+    public boolean finReceived() { return finReceived; }
+
+    /** Bytes the application can write now without being refused. */
+    public int writableSpace() {
+        if (!canWrite()) return 0;
+        return (int) (config.sendBufferSize() - (sndWritten - sndBuf.head()));
+    }
+
+    /** Bytes written and not yet acknowledged. */
+    public int sendQueue() {
+        return (int) (sndWritten - sndBuf.head());
+    }
+
+    /** Everything written, and the FIN if queued, has been acknowledged. */
+    public boolean allAcknowledged() {
+        return unsentData() == 0 && sndUna >= sndMax && sndUna > sndWritten && (!finQueued || finAcked());
+    }
+
+    public TcpInfo info() {
+        return new TcpInfo(state, error, sndSeq(sndUna), sndSeq(sndMax), rcvSeq(rcvNxt), sndWnd,
+                (int) Math.max(0, rcvAdvEdge - rcvNxt), sndMss, cc.cwnd(), cc.ssthresh(),
+                rtt.srtt(), rtt.rttvar(), rtt.rto(), retransmittedSegments, bytesAcked, bytesReceived,
+                sendQueue(), readable());
+    }
+
+    @Override
+    public String toString() {
+        return "TcpConnection#" + id + "[" + key + " " + state + "]";
+    }
+
+    // =================================================================================== options
+
+    public void setNoDelay(boolean on) { noDelay = on; }
+    public boolean noDelay() { return noDelay; }
+    public void setOobInline(boolean on) { oobInline = on; }
+    public boolean oobInline() { return oobInline; }
+
+    /** SO_KEEPALIVE; the idle timer counts from the last segment received. */
+    public void setKeepAlive(boolean on, long now) {
+        keepAliveOn = on;
+        keepAliveProbes = 0;
+        keepAliveAt = on && keepAliveState() ? now + keepAliveIdle : NEVER;
+    }
+
+    public boolean keepAlive() { return keepAliveOn; }
+
+    /** Per-connection keepalive parameters (TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_KEEPCNT). */
+    public void setKeepAliveParams(long idleNanos, long intervalNanos, int count, long now) {
+        keepAliveIdle = idleNanos;
+        keepAliveInterval = intervalNanos;
+        keepAliveCount = count;
+        if (keepAliveOn && keepAliveState()) keepAliveAt = now + keepAliveIdle;
+    }
+
+    /** TCP_USER_TIMEOUT (RFC 9293 §3.8.4); 0 turns it off. */
+    public void setUserTimeout(long nanos) {
+        userTimeout = nanos;
+        if (nanos <= 0) userTimeoutAt = NEVER;
+    }
+
+    /** SO_RCVBUF. Growing works at any time; shrinking never takes back window already advertised. */
+    public void setReceiveBufferSize(int bytes) {
+        rcvBufSize = Math.max(1, bytes);
+        rcvBuf.setMaxCapacity(Math.max(rcvBufSize, (int) Math.max(0, rcvAdvEdge - 1 - rcvRead)));
+    }
+
+    public int receiveBufferSize() { return rcvBufSize; }
+
+    /** SO_SNDBUF; never below what is queued now. */
+    public void setSendBufferSize(int bytes) {
+        sndBuf.setMaxCapacity(Math.max(Math.max(1, bytes), sendQueue()));
+    }
+
+    public int sendBufferSize() { return sndBuf.maxCapacity(); }
+
+    // =================================================================================== sequence helpers
+
+    private int sndSeq(long pos) { return iss + (int) pos; }
+    private int rcvSeq(long pos) { return irs + (int) pos; }
+    /** Our position for a sequence number the peer acknowledges. */
+    private long sndPos(int seq) { return sndUna + Seq.diff(seq, sndSeq(sndUna)); }
+    /** The peer's position for a sequence number it sends. */
+    private long rcvPos(int seq) { return rcvNxt + Seq.diff(seq, rcvSeq(rcvNxt)); }
+
+    private long finPos() { return sndWritten + 1; }
+    private boolean finSent() { return finQueued && sndMax > finPos(); }
+    private boolean finAcked() { return finQueued && sndUna > finPos(); }
+    private long unsentData() { return Math.max(0, sndWritten - Math.max(0, sndNxt - 1)); }
+    private int rcvWindowNow() { return (int) Math.max(0, rcvAdvEdge - rcvNxt); }
+    private int maxRcvWindow() { return Math.min(rcvBufSize, TcpConfig.MAX_UNSCALED_WINDOW << rcvWscale); }
+
+    // =================================================================================== state
+
+    /** The one place where the state changes (STYLE.md §5); publishes every transition. */
+    private void setState(TcpState next, TcpSegment cause) {
+        TcpState old = state;
+        if (old == next) return;
+        state = next;
+        if (next == TcpState.CLOSED) {
+            clearTimers();
+            controlQueueKeepResets();
+        }
+        if (next == TcpState.TIME_WAIT) {
+            rtoAt = persistAt = keepAliveAt = finWait2At = userTimeoutAt = delayedAckAt = NEVER;
+        }
+        events.stateChanged(this, old, next, cause);
+        TcpListener p = parent;
+        if (p != null) {
+            if (next == TcpState.ESTABLISHED) {
+                p.childEstablished(this);
+            } else if (next == TcpState.CLOSED) {
+                p.childClosed(this);
+            }
+        }
+    }
+
+    private void controlQueueKeepResets() {
+        controlQueue.removeIf(s -> !s.rst());
+    }
+
+    private void clearTimers() {
+        rtoAt = persistAt = delayedAckAt = keepAliveAt = timeWaitAt = finWait2At = userTimeoutAt = NEVER;
+        ackNow = retransmitFirst = probeNow = forceSend = keepAliveNow = false;
+    }
+
+    /** The connection dies: CLOSED with {@code why}, optionally sending a reset first. */
+    private void die(ConnectionError why, boolean sendReset, TcpSegment cause) {
+        if (sendReset) queueOwnReset();
+        if (error == ConnectionError.NONE) error = why;
+        ooo.clear();
+        setState(TcpState.CLOSED, cause);
+    }
+
+    /** RFC 9293 §3.10.4 ABORT: "<SEQ=SND.NXT><CTL=RST>" (with ACK, as Linux sends it). */
+    private void queueOwnReset() {
+        if (!(state.isSynchronized() || state == TcpState.SYN_RECEIVED)) return;
+        controlQueue.add(new TcpSegment(key.localPort(), key.remotePort(), sndSeq(sndMax), rcvSeq(rcvNxt),
+                TcpHeader.FLAG_RST | TcpHeader.FLAG_ACK, 0, 0, TcpOptions.NONE, EMPTY));
+    }
+
+    // =================================================================================== opening
+
+    /** Active OPEN (RFC 9293 §3.10.1): CLOSED → SYN-SENT; the SYN goes out at the next poll. */
+    public void connect(long now) {
+        if (state != TcpState.CLOSED || sndMax != 0) throw new IllegalStateException("connect in " + state);
+        iss = isnGenerator.isn(key, now);
+        sndUna = sndNxt = sndMax = 0;
+        recover = 0;
+        setState(TcpState.SYN_SENT, null);
+    }
+
+    /**
+     * Passive open, called by {@link TcpListener} with a SYN that arrived in LISTEN (RFC 9293
+     * §3.10.7.2): LISTEN → SYN-RECEIVED; the SYN-ACK goes out at the next poll.
+     */
+    void acceptSyn(TcpListener listener, TcpSegment syn, long now, Integer isnFloor) {
+        parent = listener;
+        passive = true;
+        setState(TcpState.LISTEN, null);
+        // RFC 9293 §3.10.7.2: "Set RCV.NXT to SEG.SEQ+1, IRS is set to SEG.SEQ, and any other control
+        // or text should be queued for processing later. ISS should be selected and a SYN segment sent".
+        irs = syn.seq();
+        rcvNxt = 1;
+        rcvDataEnd = 0;
+        iss = isnGenerator.isn(key, now);
+        if (isnFloor != null && Seq.lt(iss, isnFloor)) iss = isnFloor;
+        sndUna = sndNxt = sndMax = 0;
+        learnSynOptions(syn);
+        // RFC 9293 §3.10.7.2 / RFC 7323 §2.2: the window field of a SYN is never scaled.
+        updateWindow(syn, syn.window(), 0);
+        rcvAdvEdge = rcvNxt + maxRcvWindow();
+        lastRecv(now);
+        setState(TcpState.SYN_RECEIVED, syn);
+    }
+
+    private void learnSynOptions(TcpSegment syn) {
+        TcpOptions o = syn.options();
+        // RFC 9293 §3.7.1 (MUST-15): "If an MSS Option is not received at connection setup, TCP
+        // implementations MUST assume a default send MSS of 536".
+        peerMss = o != null && o.mss() > 0 ? o.mss() : TcpConfig.DEFAULT_MSS_IPV4;
+        recomputeMss();
+        // Window scaling, SACK and timestamps are not negotiated yet (TcpConfig refuses to enable
+        // them): sndWscale/rcvWscale stay 0. When they are, record here what the SYN offered.
+    }
+
+    private void recomputeMss() {
+        // C1.5: "the smaller of the two MSS values bounds every data segment".
+        int m = Math.min(Math.min(peerMss, config.mss()), pathMtuMss);
+        m = Math.max(m, 64);
+        if (m != sndMss) {
+            sndMss = m;
+            cc.setMss(m);
+        }
+    }
+
+    // =================================================================================== segment arrival
+
+    /** A segment for this connection's 4-tuple arrived (RFC 9293 §3.10.7). */
+    public void onSegment(TcpSegment seg, long now) {
+        segmentsIn++;
+        switch (state) {
+            case CLOSED -> {
+                // RFC 9293 §3.10.7.1 (the stack normally answers these itself).
+                TcpSegment rst = Resets.forUnknown(seg);
+                if (rst != null) controlQueue.add(rst);
+            }
+            case LISTEN -> droppedSegments++; // children leave LISTEN at once; the listener handles LISTEN
+            case SYN_SENT -> onSegmentSynSent(seg, now);
+            default -> onSegmentOtherStates(seg, now);
+        }
+    }
+
+    /** RFC 9293 §3.10.7.3: SYN-SENT. */
+    private void onSegmentSynSent(TcpSegment seg, long now) {
+        boolean ackOk = false;
+        long ackPos = 0;
+        if (seg.hasAck()) {
+            ackPos = Seq.diff(seg.ack(), iss);
+            // RFC 9293 §3.10.7.3: "If SEG.ACK =< ISS or SEG.ACK > SND.NXT, send a reset (unless the RST
+            // bit is set, if so drop the segment and return) <SEQ=SEG.ACK><CTL=RST>" (C1.9).
+            if (ackPos <= 0 || ackPos > sndMax) {
+                if (!seg.rst()) controlQueue.add(Resets.ackReset(seg));
+                droppedSegments++;
+                return;
+            }
+            ackOk = true;
+        }
+        if (seg.rst()) {
+            // RFC 9293 §3.10.7.3: "If the ACK was acceptable, then signal to the user "error:
+            // connection reset", drop the segment, enter CLOSED state ... Otherwise (no ACK), drop the
+            // segment and return" (C1.14).
+            if (ackOk) die(ConnectionError.REFUSED, false, seg);
+            else droppedSegments++;
+            return;
+        }
+        if (!seg.syn()) {
+            // RFC 9293 §3.10.7.3: "If neither of the SYN or RST bits is set, then drop the segment".
+            droppedSegments++;
+            return;
+        }
+        // RFC 9293 §3.10.7.3: "RCV.NXT is set to SEG.SEQ+1, IRS is set to SEG.SEQ".
+        irs = seg.seq();
+        rcvNxt = 1;
+        rcvDataEnd = 0;
+        rcvAdvEdge = rcvNxt + maxRcvWindow();
+        learnSynOptions(seg);
+        lastRecv(now);
+        if (ackOk) {
+            // "SND.UNA should be advanced to equal SEG.ACK (if there is an ACK), and any segments on the
+            // retransmission queue that are thereby acknowledged should be removed."
+            newlyAcked(ackPos, now);
+            updateWindow(seg, seg.window(), ackPos);
+            // "If SND.UNA > ISS (our SYN has been ACKed), change the connection state to ESTABLISHED,
+            // form an ACK segment <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> and send it."
+            establish(seg, now);
+            ackNow = true;
+            // "If there are other controls or text in the segment, then continue processing at the sixth
+            // step below where the URG bit is checked".
+            processText(seg, seg.seq() + 1, now);
+        } else {
+            // Simultaneous open (C1.8, figure 7): "Otherwise, enter SYN-RECEIVED, form a SYN,ACK segment
+            // <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK> and send it."
+            updateWindow(seg, seg.window(), 0);
+            sndNxt = 0; // the SYN is sent again, now with ACK
+            rttTimingEnd = -1;
+            setState(TcpState.SYN_RECEIVED, seg);
+        }
+    }
+
+    private void establish(TcpSegment cause, long now) {
+        if (synRetransmitted && !rtt.hasSample()) {
+            // RFC 6298 §5.7: "If the timer expires awaiting the ACK of a SYN segment ... the RTO MUST be
+            // re-initialized to 3 seconds when data transmission begins" (if it is below 3 s).
+            rtt.reinitialize(Math.max(rtt.rtoInitial(), 3_000_000_000L));
+        }
+        rtt.resetBackoff();
+        retries = 0;
+        if (finQueued) {
+            // shutdownOutput() before the handshake completed: the FIN follows the data (C1.15).
+            setState(TcpState.ESTABLISHED, cause);
+            setState(TcpState.FIN_WAIT_1, cause);
+        } else {
+            setState(TcpState.ESTABLISHED, cause);
+        }
+        if (keepAliveOn) keepAliveAt = now + keepAliveIdle;
+    }
+
+    /** RFC 9293 §3.10.7.4: SYN-RECEIVED and the synchronized states. */
+    private void onSegmentOtherStates(TcpSegment seg, long now) {
+        int seq = seg.seq();
+        boolean syn = seg.syn();
+        // Simultaneous open: in SYN-RECEIVED the peer's SYN,ACK (its SYN again, now acking ours) ends
+        // the handshake. The RFC's acceptability test would reject it (SEG.SEQ = RCV.NXT - 1); Linux
+        // accepts it the same way (tcp_validate_incoming).
+        if (state == TcpState.SYN_RECEIVED && syn && seg.hasAck() && seq == irs && !passive
+                && sndPos(seg.ack()) == sndMax) {
+            syn = false;
+            seq = irs + 1;
+        } else if (state == TcpState.SYN_RECEIVED && syn && !seg.hasAck() && seq == irs) {
+            // A retransmitted SYN: our SYN-ACK was lost; send it again (as Linux does).
+            sndNxt = 0;
+            rttTimingEnd = -1;
+            return;
+        }
+
+        // ---- first: check sequence number (RFC 9293 §3.10.7.4, four cases) ----
+        int segLen = seg.payloadLength() + (syn ? 1 : 0) + (seg.fin() ? 1 : 0);
+        long segPos = rcvPos(seq);
+        int wnd = rcvWindowNow();
+        boolean acceptable;
+        if (segLen == 0) {
+            acceptable = wnd == 0 ? segPos == rcvNxt : segPos >= rcvNxt && segPos < rcvNxt + wnd;
+        } else {
+            acceptable = wnd != 0 && ((segPos >= rcvNxt && segPos < rcvNxt + wnd)
+                    || (segPos + segLen - 1 >= rcvNxt && segPos + segLen - 1 < rcvNxt + wnd));
+        }
+        // RFC 9293 §3.10.7.4: "If the RCV.WND is zero, no segments will be acceptable, but special
+        // allowance should be made to accept valid ACKs, URGs, and RSTs" (the text is trimmed below; a
+        // FIN is still taken, C2.15).
+        if (!acceptable && wnd == 0 && segPos == rcvNxt) acceptable = true;
+
+        if (!acceptable) {
+            droppedSegments++;
+            if (seg.rst()) return; // RFC 9293 §3.10.7.4: "(unless the RST bit is set ...)"
+            if (state == TcpState.TIME_WAIT && seg.fin() && segPos + segLen == rcvNxt) {
+                // RFC 9293 §3.10.7.4 eighth: "TIME-WAIT STATE: Remain in the TIME-WAIT state. Restart the 2
+                // MSL time-wait timeout." — a retransmission of the peer's FIN (C3.6).
+                timeWaitAt = now + 2 * mslNanos;
+                ackNow = true;
+                return;
+            }
+            // RFC 9293 §3.10.7.4: "If an incoming segment is not acceptable, an acknowledgment should be
+            // sent in reply ... <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>" (duplicates and keepalive probes, C5.4).
+            rateLimitedAck(segLen, now);
+            return;
+        }
+        lastRecv(now);
+
+        // ---- second: check the RST bit (RFC 5961 §3.2) ----
+        if (seg.rst()) {
+            // RFC 1337: "ignore RST segments in TIME-WAIT state" (C3.11).
+            if (state == TcpState.TIME_WAIT) {
+                droppedSegments++;
+                return;
+            }
+            if (segPos != rcvNxt) {
+                // RFC 5961 §3.2: "If the RST bit is set and the sequence number does not exactly match the
+                // next expected sequence value, yet is within the current receive window, TCP MUST send an
+                // acknowledgment (challenge ACK)" (C4.3).
+                droppedSegments++;
+                challengeAck(now);
+                return;
+            }
+            onValidReset(seg);
+            return;
+        }
+
+        // ---- fourth: check the SYN bit ----
+        if (syn) {
+            if (state == TcpState.SYN_RECEIVED && passive) {
+                // RFC 9293 §3.10.7.4: "SYN-RECEIVED STATE: If the connection was initiated with a passive
+                // OPEN, then return this connection to the LISTEN state and return."
+                die(ConnectionError.NONE, false, seg);
+                return;
+            }
+            // RFC 5961 §4.2: "the receiver MUST send an ACK (challenge ACK) to the remote peer" for any
+            // SYN in a synchronized state (C4.4); RFC 9293 §3.10.7.4 fourth step.
+            droppedSegments++;
+            challengeAck(now);
+            return;
+        }
+
+        // ---- fifth: check the ACK field ----
+        // RFC 9293 §3.10.7.4: "if the ACK bit is off, drop the segment and return" (C2.20).
+        if (!seg.hasAck()) {
+            droppedSegments++;
+            return;
+        }
+        long ackPos = sndPos(seg.ack());
+        if (state == TcpState.SYN_RECEIVED) {
+            // RFC 9293 §3.10.7.4: "If SND.UNA < SEG.ACK =< SND.NXT, then enter ESTABLISHED state ...
+            // If the segment acknowledgment is not acceptable, form a reset segment <SEQ=SEG.ACK><CTL=RST>
+            // and send it" (C1.4).
+            if (ackPos <= sndUna || ackPos > sndMax) {
+                droppedSegments++;
+                controlQueue.add(Resets.ackReset(seg));
+                return;
+            }
+            newlyAcked(ackPos, now);
+            updateWindow(seg, seg.window() << sndWscale, ackPos);
+            establish(seg, now);
+        } else {
+            if (ackPos > sndMax) {
+                // RFC 9293 §3.10.7.4: "If the ACK acks something not yet sent (SEG.ACK > SND.NXT), then send
+                // an ACK, drop the segment, and return" (C2.20).
+                droppedSegments++;
+                challengeAck(now);
+                return;
+            }
+            // RFC 5961 §5.2: "All incoming segments whose ACK value doesn't satisfy the above condition
+            // [(SND.UNA - MAX.SND.WND) =< SEG.ACK =< SND.NXT] MUST be discarded and an ACK sent back" (C4.5).
+            if (ackPos < sndUna - Math.max(maxSndWnd, 1)) {
+                droppedSegments++;
+                challengeAck(now);
+                return;
+            }
+            if (!processAck(seg, ackPos, now)) return;
+        }
+        switch (state) {
+            case FIN_WAIT_1 -> {
+                // RFC 9293 §3.10.7.4: "if the FIN segment is now acknowledged, then enter FIN-WAIT-2".
+                if (finAcked()) enterFinWait2(seg, now);
+            }
+            case CLOSING -> {
+                // "if the ACK acknowledges our FIN, then enter the TIME-WAIT state; otherwise, ignore the segment."
+                if (finAcked()) enterTimeWait(seg, now);
+                else return;
+            }
+            case LAST_ACK -> {
+                // "The only thing that can arrive in this state is an acknowledgment of our FIN. If our FIN
+                // is now acknowledged, delete the TCB, enter the CLOSED state, and return."
+                if (finAcked()) setState(TcpState.CLOSED, seg);
+                return;
+            }
+            default -> { }
+        }
+        if (state == TcpState.CLOSED) return;
+        processText(seg, seq, now);
+    }
+
+    /** A reset that passed RFC 5961 (exact sequence number): RFC 9293 §3.10.7.4 second step (C4.2, C1.13). */
+    private void onValidReset(TcpSegment seg) {
+        droppedSegments += 0;
+        switch (state) {
+            case SYN_RECEIVED -> {
+                // "If this connection was initiated with a passive OPEN (i.e., came from the LISTEN state),
+                // then return this connection to LISTEN state and return." (C1.13: the listener drops the
+                // child.) "If this connection was initiated with an active OPEN ... connection refused".
+                die(passive ? ConnectionError.NONE : ConnectionError.REFUSED, false, seg);
+            }
+            // "ESTABLISHED, FIN-WAIT-1, FIN-WAIT-2, CLOSE-WAIT: ... all segment queues should be flushed.
+            // Users should also receive an unsolicited general "connection reset" signal. Enter the CLOSED
+            // state". "CLOSING, LAST-ACK, TIME-WAIT: enter the CLOSED state".
+            default -> die(ConnectionError.RESET, false, seg);
+        }
+    }
+
+    /**
+     * The ACK field of an acceptable segment in a synchronized state (RFC 9293 §3.10.7.4 fifth step).
+     * Returns false when the segment is to be dropped.
+     */
+    private boolean processAck(TcpSegment seg, long ackPos, long now) {
+        int window = seg.window() << sndWscale;
+        if (ackPos > sndUna) {
+            long flightBefore = sndMax - sndUna;
+            long acked = ackPos - sndUna;
+            newlyAcked(ackPos, now);
+            if (inRecovery) {
+                if (ackPos >= recover) {
+                    // RFC 6582 §3.2 step 3: full acknowledgment ends fast recovery.
+                    inRecovery = false;
+                    cc.onRecoveryEnd((int) Math.min(Integer.MAX_VALUE, sndMax - sndUna));
+                } else {
+                    // RFC 6582 §3.2 step 3, partial acknowledgment: "retransmit the first unacknowledged
+                    // segment", deflate cwnd; "reset the retransmit timer" on the first partial ACK only.
+                    retransmitFirst = true;
+                    cc.onPartialAck((int) Math.min(Integer.MAX_VALUE, acked));
+                    if (!partialAckSeen) {
+                        partialAckSeen = true;
+                        rtoAt = now + rtt.rto();
+                    }
+                }
+            } else {
+                cc.onAck((int) Math.min(Integer.MAX_VALUE, acked), (int) Math.min(Integer.MAX_VALUE, flightBefore), now);
+            }
+            dupAcks = 0;
+        } else if (ackPos == sndUna && sndNxt > sndUna && seg.payloadLength() == 0 && !seg.syn() && !seg.fin()
+                && window == sndWnd && window != 0) {
+            // RFC 5681 §2: a duplicate ACK is one that "(a) the receiver of the ACK has outstanding data,
+            // (b) the incoming acknowledgment carries no data, (c) the SYN and FIN bits are both off,
+            // (d) the acknowledgment number is equal to the greatest acknowledgment received ... and
+            // (e) the advertised window in the incoming acknowledgment equals the advertised window in the
+            // last incoming acknowledgment" (C2.18).
+            onDuplicateAck(now);
+        }
+        // RFC 9293 §3.10.7.4: "If SND.UNA =< SEG.ACK =< SND.NXT, the send window should be updated. If
+        // (SND.WL1 < SEG.SEQ or (SND.WL1 = SEG.SEQ and SND.WL2 =< SEG.ACK)), set SND.WND <- SEG.WND, set
+        // SND.WL1 <- SEG.SEQ, and set SND.WL2 <- SEG.ACK."
+        if (ackPos >= sndUna && (Seq.lt(sndWl1, seg.seq()) || (sndWl1 == seg.seq() && sndWl2 <= ackPos))) {
+            updateWindow(seg, window, ackPos);
+        }
+        // Any acknowledgment answers our zero-window probes (RFC 1122 §4.2.2.17: the connection stays
+        // open as long as the receiver keeps acknowledging them).
+        probesOut = 0;
+        if (sndWnd == 0 && sndMax > sndUna && ackPos == sndUna) {
+            // The peer is alive but its window is closed: stop retransmitting into it and probe instead
+            // (RFC 9293 §3.8.6.1); what was sent beyond the window is sent again when it opens.
+            rtoAt = NEVER;
+            retries = 0;
+            sndNxt = sndUna;
+            inRecovery = false;
+            dupAcks = 0;
+            armPersistIfStalled(now);
+        }
+        return true;
+    }
+
+    private void updateWindow(TcpSegment seg, int window, long ackPos) {
+        boolean wasZero = sndWnd == 0;
+        sndWnd = window;
+        sndWl1 = seg.seq();
+        sndWl2 = ackPos;
+        if (window > maxSndWnd) maxSndWnd = window;
+        if (window > 0 && (wasZero || persistAt != NEVER)) {
+            // The window opened: stop probing (RFC 9293 §3.8.6.1).
+            persistAt = NEVER;
+            persistBackoff = 0;
+        }
+    }
+
+    /** SND.UNA advances to {@code ackPos}: free the acknowledged bytes, update the RTT and the timers. */
+    private void newlyAcked(long ackPos, long now) {
+        if (ackPos <= sndUna) return;
+        // RTT sample (RFC 6298 §3, Karn: rttTimingEnd is cleared whenever we retransmit).
+        if (rttTimingEnd >= 0 && ackPos >= rttTimingEnd) {
+            rtt.sample(now - rttTimingAt);
+            rttTimingEnd = -1;
+        }
+        long oldDataAcked = Math.max(0, Math.min(sndUna - 1, sndWritten));
+        sndUna = ackPos;
+        if (sndNxt < sndUna) sndNxt = sndUna;
+        long dataAcked = Math.max(0, Math.min(sndUna - 1, sndWritten));
+        bytesAcked += dataAcked - oldDataAcked;
+        sndBuf.advanceHead(dataAcked);
+        if (sndUp >= 0 && sndUna >= sndUp) sndUp = -1;
+        retries = 0;
+        rtt.resetBackoff();
+        // RFC 6298 §5.2: "When all outstanding data has been acknowledged, turn off the retransmission
+        // timer." §5.3: "When an ACK is received that acknowledges new data, restart the retransmission
+        // timer so that it will expire after RTO seconds".
+        if (sndUna >= sndMax) {
+            rtoAt = NEVER;
+            userTimeoutAt = NEVER;
+        } else {
+            rtoAt = now + rtt.rto();
+            if (userTimeout > 0) userTimeoutAt = now + userTimeout;
+        }
+    }
+
+    private void onDuplicateAck(long now) {
+        dupAcks++;
+        if (inRecovery) {
+            // RFC 5681 §3.2 step 4: "For each additional duplicate ACK received (after the third), cwnd
+            // MUST be incremented by SMSS."
+            cc.onDupAckInRecovery();
+        } else if (dupAcks == 3 && sndUna >= recover) {
+            // RFC 6582 §3.2 step 2: "If the Cumulative Acknowledgment field covers more than recover,
+            // ... record the highest sequence number transmitted in the variable recover", then RFC 5681
+            // §3.2 step 2–3: ssthresh, "retransmit the lost segment", "cwnd = ssthresh + 3*SMSS" (C2.4).
+            recover = sndMax;
+            inRecovery = true;
+            partialAckSeen = false;
+            cc.onLoss((int) Math.min(Integer.MAX_VALUE, sndMax - sndUna), now);
+            retransmitFirst = true;
+            rttTimingEnd = -1;
+        }
+        // dupAcks 1 and 2: limited transmit (RFC 3042), applied when sending.
+    }
+
+    /** Steps six (URG), seven (text) and eight (FIN) of RFC 9293 §3.10.7.4; {@code seq} is the first data byte. */
+    private void processText(TcpSegment seg, int seq, long now) {
+        if (!state.canReceive()) {
+            // RFC 9293 §3.10.7.4 seventh: "CLOSE-WAIT ... CLOSING ... LAST-ACK ... TIME-WAIT STATE: This
+            // should not occur since a FIN has been received from the remote side. Ignore the segment text."
+            if (seg.payloadLength() > 0 || seg.fin()) ackNow = ackNow || state != TcpState.SYN_RECEIVED;
+            return;
+        }
+        int len = seg.payloadLength();
+        long start = rcvPos(seq);          // position of the first payload byte
+        long end = start + len;
+        boolean fin = seg.fin();
+        // Trim what we already have (left edge).
+        int skip = 0;
+        if (start < rcvNxt) {
+            skip = (int) Math.min(len, rcvNxt - start);
+            start += skip;
+        }
+        // RFC 9293 §3.10.7.4: "Segments with higher beginning sequence numbers ... the segment may be
+        // trimmed to the window" (C2.13): cut data beyond the right edge we advertised.
+        long rightEdge = Math.max(rcvAdvEdge, rcvNxt);
+        if (end > rightEdge) {
+            long cut = end - Math.max(start, rightEdge);
+            trimmedBytes += cut;
+            ackNow = true; // tell the peer our window at once
+            end = Math.max(start, rightEdge);
+            fin = false; // the FIN follows data we dropped
+        }
+        if (appClosed && end > start) {
+            // Data arriving after close(): nobody can read it. Linux answers with a reset
+            // (tcp_rcv_state_process, "SHUT_RD and data"), as RFC 2525 §2.17 recommends for unread data.
+            die(ConnectionError.NONE, true, seg);
+            return;
+        }
+
+        // ---- sixth: check the URG bit ----
+        if (seg.urg() && len > 0) {
+            // RFC 9293 §3.8.5 / RFC 6093: the urgent pointer points to the octet following the urgent
+            // data; the urgent byte is the one before it. With SO_OOBINLINE off it is removed from the
+            // stream, as BSD and Linux do (C2.10).
+            long upPos = rcvPos(seq) + seg.urgentPointer();
+            long urgentData = upPos - 2; // data offset of the urgent byte
+            if (!oobInline && urgentData >= rcvRead) urgentSkip = urgentData;
+        }
+
+        // ---- seventh: process the segment text ----
+        boolean wasOutOfOrder = !ooo.isEmpty();
+        if (end > start) {
+            long dataStart = start - 1, dataEnd = end - 1;  // data offsets
+            if (start == rcvNxt) {
+                if (inputShutdown) {
+                    // shutdownInput(): acknowledged and silently discarded (JDK Socket.shutdownInput).
+                    rcvRead = dataEnd;
+                    rcvBuf.advanceHead(rcvRead);
+                } else {
+                    rcvBuf.put(dataStart, seg.payload().duplicate().position(seg.payload().position() + skip)
+                            .limit(seg.payload().position() + skip + (int) (end - start)));
+                }
+                rcvDataEnd = dataEnd;
+                rcvNxt = end;
+                if (!ooo.isEmpty()) {
+                    long reach = ooo.pullContiguous(rcvDataEnd);
+                    if (reach > rcvDataEnd) {
+                        rcvDataEnd = reach;
+                        rcvNxt = reach + 1;
+                    }
+                }
+                if (inputShutdown) {
+                    rcvRead = rcvDataEnd;
+                    rcvBuf.advanceHead(rcvRead);
+                }
+                bytesReceived += end - start;
+                if (len > rcvMssSeen) rcvMssSeen = Math.min(len, config.mss());
+                bytesSinceAck += end - start;
+                // RFC 5681 §4.2: "an ACK SHOULD be generated for at least every second full-sized segment"
+                // and "Out-of-order data segments SHOULD be acknowledged immediately" / when a segment
+                // "fills in all or part of a gap" (C2.7, C2.2).
+                // An ACK also goes at once when this segment closed our window (the peer must learn it).
+                if (wasOutOfOrder || bytesSinceAck >= 2L * rcvMssSeen || offeredEdge() <= rcvNxt) {
+                    ackNow = true;
+                } else if (delayedAckAt == NEVER) {
+                    // RFC 9293 §3.8.6.3 (MUST-40): delay "MUST be less than 0.5 seconds".
+                    delayedAckAt = now + delayedAckNanos;
+                }
+            } else {
+                // Out of order: hold it within bounds (C2.2, C7.3, C7.4), ask for the gap at once.
+                ackNow = true;
+                boolean fits = dataEnd - rcvRead <= rcvBufSize && dataEnd - rcvDataEnd <= config.maxOutOfOrderBytes();
+                if (!inputShutdown && fits && ooo.add(dataStart, dataEnd)) {
+                    rcvBuf.put(dataStart, seg.payload().duplicate().position(seg.payload().position() + skip)
+                            .limit(seg.payload().position() + skip + (int) (end - start)));
+                } else {
+                    oooDropped++;
+                    fin = false;
+                }
+            }
+        } else if (len > 0) {
+            // Nothing new (all old or all beyond the window): acknowledge.
+            ackNow = true;
+        }
+
+        // ---- eighth: check the FIN bit ----
+        if (fin) {
+            long finAt = rcvPos(seq) + len;
+            if (finAt >= rcvNxt) rcvFinPos = finAt;
+        }
+        if (rcvFinPos >= 0 && rcvFinPos == rcvNxt && !finReceived) {
+            receiveFin(seg, now);
+        }
+    }
+
+    /** The peer's FIN is next in sequence: RFC 9293 §3.10.7.4 eighth step. */
+    private void receiveFin(TcpSegment seg, long now) {
+        // "advance RCV.NXT over the FIN, and send an acknowledgment for the FIN" (C2.15).
+        rcvNxt = rcvFinPos + 1;
+        finReceived = true;
+        ackNow = true;
+        switch (state) {
+            // "SYN-RECEIVED STATE, ESTABLISHED STATE: Enter the CLOSE-WAIT state."
+            case SYN_RECEIVED, ESTABLISHED -> setState(TcpState.CLOSE_WAIT, seg);
+            // "FIN-WAIT-1 STATE: If our FIN has been ACKed (perhaps in this segment), then enter TIME-WAIT,
+            // start the time-wait timer, turn off the other timers; otherwise, enter the CLOSING state."
+            case FIN_WAIT_1 -> {
+                if (finAcked()) enterTimeWait(seg, now);
+                else setState(TcpState.CLOSING, seg);
+            }
+            // "FIN-WAIT-2 STATE: Enter the TIME-WAIT state. Start the time-wait timer, turn off the other timers."
+            case FIN_WAIT_2 -> enterTimeWait(seg, now);
+            default -> { }
+        }
+    }
+
+    private void enterFinWait2(TcpSegment cause, long now) {
+        setState(TcpState.FIN_WAIT_2, cause);
+        // C3.9: FIN-WAIT-2 does not last forever once the application has closed (Linux tcp_fin_timeout).
+        if (appClosed && finWait2Nanos > 0) finWait2At = now + finWait2Nanos;
+    }
+
+    private void enterTimeWait(TcpSegment cause, long now) {
+        setState(TcpState.TIME_WAIT, cause);
+        // RFC 9293 §3.10.7.4: "Start the time-wait timer" — 2 MSL (C3.6).
+        timeWaitAt = now + 2 * mslNanos;
+    }
+
+    /**
+     * Whether a new SYN for this connection's 4-tuple may end this connection and open a new one (RFC
+     * 9293 §3.10.7.4 MAY-2 / RFC 1122 §4.2.2.13: in TIME-WAIT, a SYN whose sequence number is above the
+     * final one seen). The stack asks this before handing the SYN to the listener; if true it calls
+     * {@link #retire()} and passes the SYN to the listener; otherwise the SYN goes to
+     * {@link #onSegment} (which answers with a challenge ACK).
+     */
+    public boolean acceptsNewSyn(TcpSegment syn) {
+        return state == TcpState.TIME_WAIT && syn.syn() && !syn.hasAck() && !syn.rst()
+                && Seq.gt(syn.seq(), rcvSeq(rcvNxt));
+    }
+
+    /**
+     * RFC 1122 §4.2.2.13: a connection reopened from TIME-WAIT "assigns its initial sequence number for
+     * the new connection to be larger than the largest sequence number it used on the previous
+     * connection incarnation" — this is that floor (Linux adds 65535 + 2 as here).
+     */
+    int reopenIsnFloor() {
+        return sndSeq(sndMax) + 65535 + 2;
+    }
+
+    /** Ends a TIME-WAIT connection silently (its 4-tuple is being reused). */
+    public void retire() {
+        if (state != TcpState.CLOSED) setState(TcpState.CLOSED, null);
+    }
+
+    private void lastRecv(long now) {
+        keepAliveProbes = 0;
+        if (keepAliveOn && keepAliveState()) keepAliveAt = now + keepAliveIdle;
+    }
+
+    private boolean keepAliveState() {
+        return state == TcpState.ESTABLISHED || state == TcpState.CLOSE_WAIT
+                || state == TcpState.FIN_WAIT_1 || state == TcpState.FIN_WAIT_2;
+    }
+
+    /** An ACK in reply to an unacceptable segment; data-less ones are rate limited (RFC 5961 §7). */
+    private void rateLimitedAck(int segLen, long now) {
+        if (segLen > 0) {
+            ackNow = true;
+        } else {
+            challengeAck(now);
+        }
+    }
+
+    /** RFC 5961 §7: "the ACK throttling mechanism" — at most one per challengeAckInterval (C4.8). */
+    private void challengeAck(long now) {
+        if (lastChallengeAt != Long.MIN_VALUE && now - lastChallengeAt < challengeInterval) {
+            suppressedAcks++;
+            return;
+        }
+        lastChallengeAt = now;
+        challengeAcks++;
+        ackNow = true;
+    }
+
+    // =================================================================================== ICMP
+
+    /**
+     * An ICMP error quoting this connection (RFC 1122 §4.2.3.9, RFC 1191). In SYN-SENT an unreachable
+     * fails the connect (C6.4); in a synchronized state it is a soft error kept for a later timeout;
+     * fragmentation-needed lowers the MSS (C6.5).
+     *
+     * @param mtu next-hop MTU for FRAGMENTATION_NEEDED (0 when the router did not say)
+     */
+    public void onIcmpError(IcmpErrorKind kind, int mtu, long now) {
+        if (state == TcpState.CLOSED || state == TcpState.LISTEN) return;
+        if (kind == IcmpErrorKind.FRAGMENTATION_NEEDED) {
+            // RFC 1191 §3: "the sender ... reduce its assumed PMTU"; RFC 1191 §7 plateau when mtu is 0.
+            int newMtu = mtu > 0 ? mtu : 576;
+            newMtu = Math.max(newMtu, 552); // Linux min_pmtu
+            int newMss = newMtu - 40;
+            if (newMss < sndMss) {
+                pathMtuMss = newMss;
+                recomputeMss();
+                // Resend what is in flight in smaller segments, without a congestion response (Linux
+                // tcp_simple_retransmit).
+                if (sndMax > sndUna && state.isSynchronized()) {
+                    sndNxt = sndUna;
+                    rttTimingEnd = -1;
+                }
+            }
+            return;
+        }
+        if (kind == IcmpErrorKind.TIME_EXCEEDED) {
+            softError = ConnectionError.UNREACHABLE;
+            return;
+        }
+        ConnectionError e = switch (kind) {
+            case PORT_UNREACHABLE, PROTOCOL_UNREACHABLE -> ConnectionError.REFUSED;
+            case NET_UNREACHABLE -> ConnectionError.NET_UNREACHABLE;
+            default -> ConnectionError.UNREACHABLE;
+        };
+        if (state == TcpState.SYN_SENT || (state == TcpState.SYN_RECEIVED && !passive)) {
+            // RFC 1122 §4.2.3.9 allows aborting on hard errors; Linux aborts a connect on any unreachable.
+            die(e, false, null);
+        } else {
+            // RFC 1122 §4.2.3.9: "TCP MUST NOT abort the connection" for soft errors; "it SHOULD make the
+            // information available to the application".
+            softError = e;
+        }
+    }
+
+    // =================================================================================== application
+
+    private boolean canWrite() {
+        if (finQueued || error != ConnectionError.NONE) return false;
+        return switch (state) {
+            case SYN_SENT, SYN_RECEIVED, ESTABLISHED, CLOSE_WAIT -> true;
+            default -> false;
+        };
+    }
+
+    /**
+     * Takes up to {@code len} bytes into the send buffer; returns the count (0 when full), or -1 when the
+     * connection can no longer send (closed, reset, output shut down). Data written before the handshake
+     * completes is sent right after it (C1.15). Sending happens at the next {@link #poll}.
+     */
+    public int write(byte[] b, int off, int len, long now) {
+        if (!canWrite()) return -1;
+        int space = writableSpace();
+        int n = Math.min(len, space);
+        if (n <= 0) return 0;
+        restartAfterIdle(now);
+        sndBuf.put(sndWritten, b, off, n);
+        sndWritten += n;
+        return n;
+    }
+
+    /** RFC 5681 §4.1: after an idle period longer than the RTO, restart from the restart window (C2.19). */
+    private void restartAfterIdle(long now) {
+        if (state.isSynchronized() && sndMax == sndUna && unsentData() == 0 && lastSendAt != Long.MIN_VALUE
+                && now - lastSendAt > rtt.rto()) {
+            cc.onIdleRestart(now);
+        }
+    }
+
+    /**
+     * Sends one urgent byte (RFC 9293 §3.8.5, Socket.sendUrgentData): appended to the stream with URG and
+     * the urgent pointer on the segments that precede and carry it (C2.10). Returns false if the byte
+     * could not be queued.
+     */
+    public boolean sendUrgent(int b, long now) {
+        if (!canWrite() || writableSpace() < 1) return false;
+        write(new byte[] {(byte) b}, 0, 1, now);
+        sndUp = sndWritten + 1; // position after the urgent byte
+        return true;
+    }
+
+    /**
+     * Reads up to {@code len} bytes. Returns the count, 0 when no data is there yet, -1 at end of stream
+     * (after the peer's FIN, or once the connection is closed: check {@link #error()} first).
+     */
+    public int read(byte[] b, int off, int len, long now) {
+        int total = 0;
+        while (len > 0 && rcvRead < rcvDataEnd) {
+            if (rcvRead == urgentSkip) {
+                rcvRead++;
+                urgentSkip = -1;
+                continue;
+            }
+            long stop = rcvDataEnd;
+            if (urgentSkip > rcvRead && urgentSkip < stop) stop = urgentSkip;
+            int n = (int) Math.min(len, stop - rcvRead);
+            rcvBuf.get(rcvRead, b, off, n);
+            rcvRead += n;
+            off += n;
+            len -= n;
+            total += n;
+        }
+        if (rcvRead == urgentSkip && rcvRead < rcvDataEnd) {
+            rcvRead++;
+            urgentSkip = -1;
+        }
+        rcvBuf.advanceHead(rcvRead);
+        if (total > 0) {
+            maybeWindowUpdate();
+            return total;
+        }
+        if (len == 0) return 0;
+        if (finReceived || inputShutdown || state == TcpState.CLOSED) return -1;
+        return 0;
+    }
+
+    /**
+     * C2.14: after the application reads, send a window update at once if the window has grown a lot
+     * (RFC 9293 §3.8.6.2.2: by at least min(RCV.BUFF/2, MSS); and, like Linux, only when the window we
+     * advertised had fallen to half or less).
+     */
+    private void maybeWindowUpdate() {
+        if (!state.canReceive() && state != TcpState.SYN_RECEIVED) return;
+        long cur = rcvWindowNow();
+        long offered = offeredEdge() - rcvNxt;
+        int max = maxRcvWindow();
+        if (2 * cur <= max && offered - cur >= Math.min(max / 2, sndMssForSws()) && offered >= 2 * cur) {
+            ackNow = true;
+        }
+    }
+
+    /** Eff.snd.MSS of the peer as we see it (RFC 9293 §3.8.6.2.2): the largest segment it has sent. */
+    private int sndMssForSws() {
+        return Math.max(1, rcvMssSeen);
+    }
+
+    /** The right edge the buffer allows now (before receiver SWS avoidance). */
+    private long offeredEdge() {
+        long edge = Math.min(rcvRead + rcvBufSize + 1, rcvNxt + (TcpConfig.MAX_UNSCALED_WINDOW << rcvWscale));
+        return Math.max(edge, rcvNxt);
+    }
+
+    /**
+     * RFC 9293 §3.10.3 CLOSE of the output side (shutdownOutput): the FIN follows the queued data (C3.4,
+     * C3.8). ESTABLISHED → FIN-WAIT-1, CLOSE-WAIT → LAST-ACK.
+     */
+    public void shutdownOutput(long now) {
+        switch (state) {
+            // Sent after the handshake (C1.15); establish() then moves on to FIN-WAIT-1.
+            case SYN_SENT, SYN_RECEIVED -> finQueued = true;
+            case ESTABLISHED -> {
+                finQueued = true;
+                setState(TcpState.FIN_WAIT_1, null);
+            }
+            case CLOSE_WAIT -> {
+                finQueued = true;
+                setState(TcpState.LAST_ACK, null);
+            }
+            default -> { }
+        }
+    }
+
+    /** shutdownInput: later data is acknowledged and discarded; reads return -1. */
+    public void shutdownInput(long now) {
+        inputShutdown = true;
+        rcvRead = rcvDataEnd;
+        rcvBuf.advanceHead(rcvRead);
+        urgentSkip = -1;
+        ooo.clear();
+    }
+
+    /** True once shutdownInput or close was called. */
+    public boolean inputShutdown() { return inputShutdown || appClosed; }
+
+    /**
+     * CLOSE (RFC 9293 §3.10.4): the FIN follows the queued data and the connection closes in the
+     * background (C3.8); with unread received data a RST is sent instead (RFC 2525 §2.17, C4.7); in
+     * SYN-SENT nothing is sent (C1.15).
+     */
+    public void close(long now) {
+        if (appClosed) return;
+        appClosed = true;
+        switch (state) {
+            case CLOSED -> { }
+            // RFC 9293 §3.10.4: "LISTEN STATE ... SYN-SENT STATE: Delete the TCB and return "error:
+            // closing" responses to any queued SENDs" — nothing is sent.
+            case LISTEN, SYN_SENT -> setState(TcpState.CLOSED, null);
+            default -> {
+                if (readable() > 0 || !ooo.isEmpty()) {
+                    // RFC 2525 §2.17: "a TCP SHOULD send a RST" when closing with unread data (C4.7).
+                    if (state != TcpState.TIME_WAIT && state != TcpState.LAST_ACK && state != TcpState.CLOSING) {
+                        die(ConnectionError.NONE, true, null);
+                        return;
+                    }
+                }
+                inputShutdown = true;
+                shutdownOutput(now);
+                if (state == TcpState.FIN_WAIT_2 && finWait2Nanos > 0) finWait2At = now + finWait2Nanos;
+            }
+        }
+    }
+
+    /** ABORT (RFC 9293 §3.10.5; SO_LINGER 0): RST, discard everything, CLOSED, no TIME-WAIT (C4.1). */
+    public void abort(long now) {
+        appClosed = true;
+        switch (state) {
+            case SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT -> die(ConnectionError.ABORTED, true, null);
+            case CLOSED -> { }
+            default -> die(ConnectionError.ABORTED, false, null);
+        }
+    }
+
+    // =================================================================================== timers
+
+    /** The earliest deadline (nanoseconds), or Long.MAX_VALUE when no timer runs. */
+    public long nextDeadline() {
+        long d = rtoAt;
+        if (persistAt < d) d = persistAt;
+        if (delayedAckAt < d) d = delayedAckAt;
+        if (keepAliveAt < d) d = keepAliveAt;
+        if (timeWaitAt < d) d = timeWaitAt;
+        if (finWait2At < d) d = finWait2At;
+        if (userTimeoutAt < d) d = userTimeoutAt;
+        return d;
+    }
+
+    /** True when {@link #poll} would send something now (without timers). */
+    public boolean wantsToSend() {
+        return !controlQueue.isEmpty() || ackNow || retransmitFirst || probeNow || keepAliveNow
+                || (state.isHandshake() && sndNxt == 0) || (sendingAllowed() && (unsentData() > 0 || (finQueued && !finSent())));
+    }
+
+    /** Runs every timer due at {@code now}. */
+    public void onTimer(long now) {
+        if (userTimeoutAt <= now) {
+            // RFC 9293 §3.8.4: "if data is not successfully delivered to the destination within the timeout
+            // period, the TCP endpoint will abort the connection" (C5.3).
+            die(softErrorOr(ConnectionError.TIMED_OUT), true, null);
+            return;
+        }
+        if (rtoAt <= now) {
+            onRetransmitTimeout(now);
+            if (state == TcpState.CLOSED) return;
+        }
+        if (persistAt <= now) onPersistTimeout(now);
+        if (delayedAckAt <= now) {
+            delayedAckAt = NEVER;
+            ackNow = true;
+        }
+        if (keepAliveAt <= now) {
+            onKeepAliveTimeout(now);
+            if (state == TcpState.CLOSED) return;
+        }
+        if (timeWaitAt <= now) {
+            // RFC 9293 §3.10.8: "If the time-wait timeout expires on a connection, delete the TCB, enter the
+            // CLOSED state, and return."
+            timeWaitAt = NEVER;
+            setState(TcpState.CLOSED, null);
+            return;
+        }
+        if (finWait2At <= now) {
+            finWait2At = NEVER;
+            if (state == TcpState.FIN_WAIT_2) setState(TcpState.CLOSED, null); // silently, as Linux
+        }
+    }
+
+    private ConnectionError softErrorOr(ConnectionError e) {
+        return softError != ConnectionError.NONE ? softError : e;
+    }
+
+    /** RFC 6298 §5.4–5.6 and RFC 5681 §3.1. */
+    private void onRetransmitTimeout(long now) {
+        rtoAt = NEVER;
+        if (sndMax <= sndUna) return;
+        retries++;
+        int limit = state.isHandshake() ? config.synRetries() : config.dataRetries();
+        if (retries > limit) {
+            // C1.7, C5.3: give up after the configured retries; an ICMP soft error seen meanwhile is
+            // reported instead of the timeout (RFC 1122 §4.2.3.9, as Linux).
+            die(softErrorOr(ConnectionError.TIMED_OUT), state.isSynchronized(), null);
+            return;
+        }
+        if (state.isHandshake()) synRetransmitted = true;
+        if (state.isSynchronized() || sndUna > 0) {
+            cc.onRto((int) Math.min(Integer.MAX_VALUE, sndMax - sndUna), retries == 1, now);
+            // RFC 6582 §3.2 step 4: "After a retransmit timeout, record the highest sequence number
+            // transmitted in the variable recover, and exit the fast recovery procedure if applicable."
+            recover = sndMax;
+            inRecovery = false;
+            dupAcks = 0;
+        }
+        // RFC 6298 §5.4: "Retransmit the earliest segment that has not been acknowledged"; §5.5: "back off
+        // the timer"; §5.6: "Start the retransmission timer". Go-back-N from SND.UNA (no SACK yet).
+        sndNxt = sndUna;
+        retransmitFirst = true;
+        rttTimingEnd = -1; // Karn's rule
+        rtt.backoff();
+    }
+
+    private void onPersistTimeout(long now) {
+        persistAt = NEVER;
+        if (!sendingAllowed() || (unsentData() == 0 && !(finQueued && !finSent()))) {
+            persistBackoff = 0;
+            return;
+        }
+        if (sndWnd == 0) {
+            // RFC 9293 §3.8.6.1: "The sending TCP peer must regularly transmit at least one octet of new data
+            // (if available) ... even if the send window is zero" (C2.5).
+            if (probesOut > config.dataRetries()) {
+                die(softErrorOr(ConnectionError.TIMED_OUT), true, null);
+                return;
+            }
+            probeNow = true;
+            probesOut++;
+        } else {
+            // RFC 9293 §3.8.6.2.1: the override timeout — send what fits although it is small.
+            forceSend = true;
+        }
+        persistBackoff++;
+    }
+
+    private void onKeepAliveTimeout(long now) {
+        keepAliveAt = NEVER;
+        if (!keepAliveOn || !keepAliveState()) return;
+        if (sndMax > sndUna || unsentData() > 0) {
+            // Data in flight: the retransmission timer watches the peer (as Linux).
+            keepAliveAt = now + keepAliveIdle;
+            return;
+        }
+        if (keepAliveProbes >= keepAliveCount) {
+            // C5.1: after count unanswered probes the connection is dropped (Linux sends a reset too).
+            die(softErrorOr(ConnectionError.TIMED_OUT), true, null);
+            return;
+        }
+        keepAliveProbes++;
+        keepAliveNow = true;
+        keepAliveAt = now + keepAliveInterval;
+    }
+
+    // =================================================================================== output
+
+    private boolean sendingAllowed() {
+        return switch (state) {
+            case ESTABLISHED, CLOSE_WAIT, FIN_WAIT_1, LAST_ACK, CLOSING -> true;
+            default -> false;
+        };
+    }
+
+    /** Emits every segment due now: resets, SYN, data, FIN, probes and ACKs. */
+    public void poll(long now, SegmentSink out) {
+        while (!controlQueue.isEmpty()) {
+            TcpSegment s = controlQueue.poll();
+            segmentsOut++;
+            out.send(this, s);
+        }
+        if (state == TcpState.CLOSED || state == TcpState.LISTEN) {
+            ackNow = false;
+            return;
+        }
+        boolean sentAck = false;
+        if (state.isHandshake()) {
+            retransmitFirst = false;
+            if (sndNxt == 0 && (state == TcpState.SYN_RECEIVED || sndUna == 0)) {
+                sentAck |= sendSyn(now, out);
+            }
+        } else if (sendingAllowed() || state == TcpState.FIN_WAIT_2 || state == TcpState.TIME_WAIT) {
+            if (retransmitFirst && sndMax > sndUna) {
+                retransmitFirst = false;
+                sentAck |= retransmitOne(now, out);
+            }
+            retransmitFirst = false;
+            if (sendingAllowed()) sentAck |= sendData(now, out);
+            if (probeNow) {
+                probeNow = false;
+                sentAck |= sendWindowProbe(now, out);
+            }
+        }
+        if (keepAliveNow) {
+            keepAliveNow = false;
+            if (!sentAck) {
+                // C5.1: a keepalive probe is "<SEQ=SND.NXT-1><ACK=RCV.NXT>" with no data (Linux).
+                emit(out, sndSeq(sndMax) - 1, TcpHeader.FLAG_ACK, EMPTY, 0, now);
+                sentAck = true;
+            }
+        }
+        if (ackNow && !sentAck && state != TcpState.SYN_SENT) {
+            emit(out, sndSeq(sndMax), TcpHeader.FLAG_ACK, EMPTY, 0, now);
+        }
+        ackNow = false;
+    }
+
+    /** SYN (SYN-SENT) or SYN,ACK (SYN-RECEIVED) at ISS. */
+    private boolean sendSyn(long now, SegmentSink out) {
+        boolean synAck = state == TcpState.SYN_RECEIVED;
+        if (sndMax > 0) {
+            retransmittedSegments++;
+            rttTimingEnd = -1;
+        } else {
+            rttTimingEnd = 1;
+            rttTimingAt = now;
+        }
+        int flags = TcpHeader.FLAG_SYN | (synAck ? TcpHeader.FLAG_ACK : 0);
+        // C1.11: MSS always; window scale, SACK-permitted and timestamps only when configured and, in a
+        // SYN-ACK, only when the SYN offered them (not implemented yet: TcpConfig refuses them).
+        TcpOptions opts = new TcpOptions(config.mss(), -1, false, false, 0, 0, new int[0]);
+        segmentsOut++;
+        TcpSegment s = new TcpSegment(key.localPort(), key.remotePort(), iss, synAck ? rcvSeq(rcvNxt) : 0, flags,
+                // RFC 7323 §2.2: "The window field in a segment where the SYN bit is set ... MUST NOT be scaled."
+                Math.min(maxRcvWindow(), TcpConfig.MAX_UNSCALED_WINDOW), 0, opts, EMPTY);
+        if (synAck) {
+            rcvAdvEdge = Math.max(rcvAdvEdge, rcvNxt + s.window());
+            clearAckState();
+        }
+        out.send(this, s);
+        sndNxt = 1;
+        if (sndMax < 1) sndMax = 1;
+        lastSendAt = now;
+        if (rtoAt == NEVER) rtoAt = now + rtt.rto();
+        return synAck;
+    }
+
+    /** The main send loop (RFC 9293 §3.7.4 Nagle, §3.8.6.2.1 SWS, RFC 5681 cwnd, RFC 3042). */
+    private boolean sendData(long now, SegmentSink out) {
+        boolean sent = false;
+        while (true) {
+            long avail = unsentData();
+            boolean finPending = finQueued && sndNxt <= finPos();
+            if (avail <= 0 && !finPending) break;
+            long wndEdge = sndUna + sndWnd;
+            long usable = wndEdge - sndNxt; // may be negative after the peer shrank its window (MUST-34)
+            long flight = sndNxt - sndUna;
+            long cwndLimit = cc.cwnd();
+            // RFC 3042 §2: "the sender can transmit new data" on each of the first two duplicate ACKs, "as
+            // long as ... the outstanding data [does not exceed] cwnd plus 2*SMSS bytes".
+            if (!inRecovery && dupAcks > 0 && dupAcks < 3) cwndLimit += (long) Math.min(dupAcks, 2) * sndMss;
+            long cwndRoom = cwndLimit - flight;
+            int maxSeg = sndMss;
+            long len = Math.min(Math.min(avail, maxSeg), Math.min(usable, cwndRoom));
+            if (len < 0) len = 0;
+            // The FIN needs no window space (as Linux: it may go at the right edge of a zero window).
+            boolean fin = finPending && len == avail && sndNxt + len <= wndEdge && (len > 0 || cwndRoom > 0);
+            if (len == 0 && !fin) break;
+            if (len < maxSeg && !fin && !forceSend) {
+                boolean nagleOk = noDelay || flight == 0 || (sndUp >= 0 && sndUp > sndNxt);
+                boolean allFits = len == avail;
+                // RFC 9293 §3.8.6.2.1: send when "(1) a maximum-sized segment can be sent", "(2) the data is
+                // pushed and all queued data can be sent now", "(3) at least a fraction Fs of the maximum
+                // window can be sent" (Fs = 1/2); RFC 9293 §3.7.4 (Nagle, C2.6): with unacknowledged data
+                // outstanding, hold small segments unless TCP_NODELAY.
+                boolean ok = nagleOk && (allFits || len >= maxSndWnd / 2);
+                if (!ok) break;
+            }
+            forceSend = false;
+            sendSegmentAt(sndNxt, (int) len, fin, now, out);
+            sent = true;
+            sndNxt += len + (fin ? 1 : 0);
+            if (sndNxt > sndMax) sndMax = sndNxt;
+            if (fin) break;
+        }
+        armPersistIfStalled(now);
+        return sent;
+    }
+
+    /**
+     * Persist timer (RFC 9293 §3.8.6.1): data waiting, nothing in flight and no retransmission timer
+     * running — only a window update from the peer can restart us, and it may be lost.
+     */
+    private void armPersistIfStalled(long now) {
+        boolean waiting = unsentData() > 0 || (finQueued && sndNxt <= finPos());
+        if (waiting && sndNxt == sndUna && rtoAt == NEVER && persistAt == NEVER) {
+            long t = rtt.rto();
+            for (int i = 0; i < persistBackoff && t < rtoMaxNanos(); i++) t <<= 1;
+            persistAt = now + Math.min(t, rtoMaxNanos());
+        }
+    }
+
+    private long rtoMaxNanos() {
+        return config.rtoMax().toNanos();
+    }
+
+    /** Retransmits the first unacknowledged segment (RTO, fast retransmit, partial ACK). */
+    private boolean retransmitOne(long now, SegmentSink out) {
+        long pos = sndUna;
+        if (pos == 0) return false; // the SYN is retransmitted by sendSyn
+        long dataOff = pos - 1;
+        long inFlightData = Math.max(0, Math.min(sndMax - 1, sndWritten) - dataOff);
+        int len = (int) Math.min(sndMss, inFlightData);
+        boolean fin = finQueued && dataOff + len == sndWritten && sndMax > finPos();
+        if (len == 0 && !fin) return false;
+        sendSegmentAt(pos, len, fin, now, out);
+        long end = pos + len + (fin ? 1 : 0);
+        if (sndNxt < end) sndNxt = end;
+        return true;
+    }
+
+    /** One byte beyond a zero window (or the FIN), from SND.NXT, without advancing it. */
+    private boolean sendWindowProbe(long now, SegmentSink out) {
+        if (sndNxt != sndUna) return false;
+        long avail = unsentData();
+        if (avail > 0) {
+            sendSegmentAt(sndNxt, 1, false, now, out);
+            if (sndMax < sndNxt + 1) {
+                // The byte counts as sent for ACK validation; sndNxt stays so it is sent again if refused.
+                sndMax = sndNxt + 1;
+            }
+            // The persist timer, not the retransmission timer, watches the probe.
+            rtoAt = NEVER;
+            userTimeoutAt = userTimeout > 0 ? userTimeoutAt : NEVER;
+            armPersistIfStalled(now);
+            return true;
+        } else if (finQueued && sndNxt <= finPos()) {
+            sendSegmentAt(sndNxt, 0, true, now, out);
+            sndNxt = sndMax = Math.max(sndMax, sndNxt + 1);
+            return true;
+        }
+        return false;
+    }
+
+    private void sendSegmentAt(long pos, int len, boolean fin, long now, SegmentSink out) {
+        ByteBuffer payload = EMPTY;
+        if (len > 0) {
+            if (txScratch.length < len) txScratch = new byte[Math.max(len, sndMss)];
+            sndBuf.get(pos - 1, txScratch, 0, len);
+            payload = ByteBuffer.wrap(txScratch, 0, len);
+        }
+        int flags = TcpHeader.FLAG_ACK | (fin ? TcpHeader.FLAG_FIN : 0);
+        // C2.8: PSH on the segment that empties the send buffer (the last segment of a write).
+        if (len > 0 && pos - 1 + len == sndWritten) flags |= TcpHeader.FLAG_PSH;
+        int urgentPointer = 0;
+        if (sndUp >= 0 && sndUp > pos) {
+            // RFC 9293 §3.8.5 (MUST-30/31): URG with the pointer to the octet after the urgent data.
+            long up = sndUp - pos;
+            if (up <= 0xFFFF) {
+                flags |= TcpHeader.FLAG_URG;
+                urgentPointer = (int) up;
+            }
+        }
+        boolean newData = pos + len + (fin ? 1 : 0) > sndMax;
+        if (newData && pos >= sndMax && rttTimingEnd < 0) {
+            rttTimingEnd = pos + len + (fin ? 1 : 0);
+            rttTimingAt = now;
+        }
+        if (pos < sndMax && len + (fin ? 1 : 0) > 0) {
+            retransmittedSegments++;
+            // RFC 6298 §3 (Karn): no RTT sample from a segment that was retransmitted.
+            if (rttTimingEnd >= 0 && pos < rttTimingEnd) rttTimingEnd = -1;
+        }
+        emit(out, sndSeq(pos), flags, payload, urgentPointer, now);
+        // RFC 6298 §5.1: "Every time a packet containing data is sent (including a retransmission), if
+        // the timer is not running, start it running so that it will expire after RTO seconds".
+        if (rtoAt == NEVER) rtoAt = now + rtt.rto();
+        if (userTimeout > 0 && userTimeoutAt == NEVER) userTimeoutAt = now + userTimeout;
+        persistAt = NEVER;
+    }
+
+    /** Emits one segment carrying ACK (everything after the handshake does) with our window. */
+    private void emit(SegmentSink out, int seq, int flags, ByteBuffer payload, int urgentPointer, long now) {
+        int window = advertiseWindow();
+        segmentsOut++;
+        lastSendAt = now;
+        clearAckState();
+        out.send(this, new TcpSegment(key.localPort(), key.remotePort(), seq, rcvSeq(rcvNxt), flags, window,
+                urgentPointer, TcpOptions.NONE, payload));
+    }
+
+    private void clearAckState() {
+        ackNow = false;
+        delayedAckAt = NEVER;
+        bytesSinceAck = 0;
+    }
+
+    /**
+     * The window field for an outgoing segment. RFC 9293 §3.8.6.2.2 (receiver SWS avoidance): "the
+     * receiver should not advance the right window edge ... until the reduction satisfies RCV.BUFF -
+     * RCV.USER - RCV.WND >= min(Fr * RCV.BUFF, Eff.snd.MSS)"; SHLD-14: the right edge never moves left.
+     */
+    private int advertiseWindow() {
+        long offered = offeredEdge();
+        if (offered > rcvAdvEdge) {
+            long increase = offered - rcvAdvEdge;
+            int threshold = Math.min(maxRcvWindow() / 2, sndMssForSws());
+            if (increase >= threshold || rcvAdvEdge < rcvNxt) rcvAdvEdge = offered;
+        }
+        if (rcvAdvEdge < rcvNxt) rcvAdvEdge = rcvNxt;
+        long w = (rcvAdvEdge - rcvNxt) >> rcvWscale;
+        return (int) Math.min(w, TcpConfig.MAX_UNSCALED_WINDOW);
+    }
+}
