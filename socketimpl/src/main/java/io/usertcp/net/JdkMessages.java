@@ -21,6 +21,10 @@ final class JdkMessages {
     static final String ALREADY_CREATED = "Already created";
     static final String NOT_NEWLY_CREATED = "Not a newly created SocketImpl";
 
+    // java.net.Socket / ServerSocket's own checks (reproduced by our ServerSocket subclass)
+    static final String SOCKET_IS_CLOSED = "Socket is closed";
+    static final String SOCKET_NOT_BOUND_YET = "Socket is not bound yet";
+
     // I/O outcomes
     static final String CONNECTION_RESET = "Connection reset";
     static final String CLOSED_BY_INTERRUPT = "Closed by interrupt";

@@ -134,6 +134,9 @@ final class Ladder implements TcpEventListener, SegmentTap.Listener {
 
     /** Waits until no traced connection is open any more, or {@code max} passes. */
     void awaitQuiet(Duration max) {
+        if (mode != UserTcp.Trace.LADDER) {
+            return; // nothing is drawn at the end
+        }
         long nanos = max.toNanos();
         lock.lock();
         try {

@@ -76,10 +76,10 @@ public final class UserTcpServerSocketFactory extends ServerSocketFactory {
         public Socket accept() throws IOException {
             // ServerSocket.accept's own checks and messages
             if (isClosed()) {
-                throw new SocketException("Socket is closed");
+                throw new SocketException(JdkMessages.SOCKET_IS_CLOSED);
             }
             if (!isBound()) {
-                throw new SocketException("Socket is not bound yet");
+                throw new SocketException(JdkMessages.SOCKET_NOT_BOUND_YET);
             }
             Socket s = new UserTcpSocketFactory.UserTcpSocket(new UserTcpSocketImpl(stack, false));
             implAccept(s);
