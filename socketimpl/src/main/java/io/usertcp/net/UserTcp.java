@@ -110,8 +110,17 @@ public final class UserTcp implements Closeable {
      * both (JDK-CONTRACT.md §1.3: a usertcp server impl accepts only into a usertcp impl). Each JDK
      * factory can be set once per JVM; a second call fails with a message saying so.
      */
-    @SuppressWarnings("deprecation") // both setters are deprecated (since 17), not for removal
     public void installFactories() throws IOException {
+        install(stack);
+    }
+
+    /**
+     * Installs both JVM-wide factories for {@code stack}: {@link Socket#setSocketImplFactory} and
+     * {@link ServerSocket#setSocketFactory}. Both are needed (JDK-CONTRACT.md §1.3): with only the
+     * client factory TLS servers break, with only the server factory every plain accept does.
+     */
+    @SuppressWarnings("deprecation") // both setters are deprecated (since 17), not for removal
+    public static void install(Stack stack) throws IOException {
         try {
             Socket.setSocketImplFactory(UserTcpSocketImplFactory.forSockets(stack));
         } catch (IOException e) {

@@ -265,6 +265,7 @@ class OptionEffectsTest {
             s.setOption(ExtendedSocketOptions.TCP_KEEPCOUNT, 3);
             connect(s);
             try (Socket peer = listener.accept()) {
+                assertTrue(peer.isConnected());
                 Seen ack = capture.await("the handshake's ACK", x -> x.out && !x.syn()).stream()
                         .filter(x -> x.out && !x.syn()).findFirst().orElseThrow();
                 // RFC 9293 §3.8.4 / RFC 1122 §4.2.3.6: a keep-alive is a segment with SEG.SEQ = SND.NXT-1
@@ -276,17 +277,20 @@ class OptionEffectsTest {
 
     @Test
     void lingerZeroResetsAndDefaultCloseSendsFin() throws Exception {
-        try (Socket s = connect(sockets.createSocket()); Socket peer = listener.accept()) {
-            s.close();
-            capture.await("a FIN", x -> x.out && x.fin());
-            assertTrue(capture.seen.stream().noneMatch(x -> x.out && x.rst()), capture.seen.toString());
-        }
+        Socket s = connect(sockets.createSocket());
+        Socket peer = listener.accept();
+        s.close();
+        capture.await("a FIN", x -> x.out && x.fin());
+        assertTrue(capture.seen.stream().noneMatch(x -> x.out && x.rst()), capture.seen.toString());
+        peer.close();
         capture.seen.clear();
-        try (Socket s = connect(sockets.createSocket()); Socket peer = listener.accept()) {
-            s.setSoLinger(true, 0);
-            s.close();
-            capture.await("a RST", x -> x.out && x.rst());
-            assertTrue(capture.seen.stream().noneMatch(x -> x.out && x.fin()), capture.seen.toString());
-        }
+
+        s = connect(sockets.createSocket());
+        peer = listener.accept();
+        s.setSoLinger(true, 0);
+        s.close();
+        capture.await("a RST", x -> x.out && x.rst());
+        assertTrue(capture.seen.stream().noneMatch(x -> x.out && x.fin()), capture.seen.toString());
+        peer.close();
     }
 }
