@@ -179,6 +179,37 @@ class SocketParityTest {
     }
 
     @Test
+    void soTimeoutIsSampledWhenTheReadStarts() throws Exception {
+        parity("11", k -> {
+            try (Pair p = new Pair(k)) {
+                InputStream in = p.server.getInputStream();
+                CompletableFuture<String> r = async(in::read); // SO_TIMEOUT 0: waits for ever
+                letBlock();
+                p.server.setSoTimeout(20); // does not apply to the read in progress
+                letBlock();
+                p.client.getOutputStream().write(11);
+                return r.get(10, TimeUnit.SECONDS);
+            }
+        });
+    }
+
+    @Test
+    void availableCountsQueuedBytes() throws Exception {
+        parity("0 then 5", k -> {
+            try (Pair p = new Pair(k)) {
+                InputStream in = p.server.getInputStream();
+                int before = in.available();
+                p.client.getOutputStream().write(new byte[] {1, 2, 3, 4, 5});
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+                while (in.available() < 5 && System.nanoTime() < deadline) {
+                    TimeUnit.MILLISECONDS.sleep(2);
+                }
+                return before + " then " + in.available();
+            }
+        });
+    }
+
+    @Test
     void acceptTimeout() throws Exception {
         parity("SocketTimeoutException: Accept timed out / open", k -> {
             try (ServerSocket ss = listening(k)) {
