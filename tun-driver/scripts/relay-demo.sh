@@ -11,12 +11,13 @@
 # the relay's descriptors keep working across the move. Everything vanishes on exit (trap).
 #
 # Usage: relay-demo.sh [--seed N] [--loss P] [--delay-ms MS] [--jitter-ms MS] [--reorder P]
-#                      [--duplicate P] [--rate-bps BITS] [--count N]
+#                      [--duplicate P] [--rate-bps BITS] [--count N] [--pcap-dir DIR]
+# --pcap-dir DIR writes DIR/relay-a.pcap and DIR/relay-b.pcap (each side's view, LINKTYPE_RAW).
 # Bounded: ~1 s of UDP probes plus one 1 MiB TCP transfer with a 60 s cap; the relay itself stops
 # after 120 s whatever happens.
 set -euo pipefail
 
-seed=42 loss=0.05 delay=5 jitter=2 reorder=0.01 dup=0.01 rate=0 count=200
+seed=42 loss=0.05 delay=5 jitter=2 reorder=0.01 dup=0.01 rate=0 count=200 pcap=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --seed) seed=$2; shift 2 ;;
@@ -27,6 +28,7 @@ while [ $# -gt 0 ]; do
     --duplicate) dup=$2; shift 2 ;;
     --rate-bps) rate=$2; shift 2 ;;
     --count) count=$2; shift 2 ;;
+    --pcap-dir) pcap=$(cd "$2" && pwd); shift 2 ;;
     -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
@@ -38,7 +40,7 @@ if [ "${USERTCP_RELAY_DEMO_INNER:-}" != "1" ]; then
   if [ "$(id -u)" = "0" ]; then ns=(--net --mount); else ns=(--user --map-root-user --net --mount); fi
   export USERTCP_RELAY_DEMO_INNER=1 USERTCP_CP JAVA
   exec unshare "${ns[@]}" -- "$0" --seed "$seed" --loss "$loss" --delay-ms "$delay" --jitter-ms "$jitter" \
-    --reorder "$reorder" --duplicate "$dup" --rate-bps "$rate" --count "$count"
+    --reorder "$reorder" --duplicate "$dup" --rate-bps "$rate" --count "$count" ${pcap:+--pcap-dir "$pcap"}
 fi
 
 # ---- inside the relay's private namespace from here on ----
@@ -55,7 +57,8 @@ trap cleanup EXIT INT TERM
 # The relay: creates rlyA and rlyB here, stops by itself after 120 s at the latest.
 "$JAVA" --enable-native-access=ALL-UNNAMED -cp "$USERTCP_CP" io.usertcp.link.relay.ImpairingRelay \
   --tun-a rlyA --tun-b rlyB --seed "$seed" --loss "$loss" --delay-ms "$delay" --jitter-ms "$jitter" \
-  --reorder "$reorder" --duplicate "$dup" --rate-bps "$rate" --duration 120 >"$work/relay.out" 2>"$work/relay.err" &
+  --reorder "$reorder" --duplicate "$dup" --rate-bps "$rate" --duration 120 \
+  ${pcap:+--pcap-a "$pcap/relay-a.pcap" --pcap-b "$pcap/relay-b.pcap"} >"$work/relay.out" 2>"$work/relay.err" &
 relay=$!
 pids+=("$relay")
 for _ in $(seq 1 200); do
@@ -148,4 +151,5 @@ inA timeout 62 python3 "$work/tcp.py" client || status=$?
 kill -TERM "$relay" 2>/dev/null || true
 for _ in $(seq 1 100); do kill -0 "$relay" 2>/dev/null || break; sleep 0.05; done
 grep '^STATS' "$work/relay.out" | sed 's/^STATS /relay /' || true
+[ -n "$pcap" ] && echo "captures: $pcap/relay-a.pcap $pcap/relay-b.pcap"
 exit $status

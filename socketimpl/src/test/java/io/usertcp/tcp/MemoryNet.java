@@ -153,9 +153,15 @@ final class MemoryNet {
     boolean runUntil(BooleanSupplier done, Duration max, Runnable eachStep) {
         long limit = now + max.toNanos();
         pollAll();
+        long tick = now;
         while (!done.getAsBoolean()) {
             long next = queue.isEmpty() ? Long.MAX_VALUE : queue.peek().at;
             for (TcpConnection c : conns.values()) next = Math.min(next, c.nextDeadline());
+            // The applications act at least every 10 ms of virtual time.
+            if (eachStep != null) {
+                if (tick <= now) tick = now + 10_000_000L;
+                next = Math.min(next, tick);
+            }
             if (next > limit) {
                 now = limit;
                 return done.getAsBoolean();

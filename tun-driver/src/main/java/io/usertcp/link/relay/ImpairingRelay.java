@@ -2,12 +2,14 @@ package io.usertcp.link.relay;
 
 import io.usertcp.link.ImpairedLink;
 import io.usertcp.link.PacketLink;
+import io.usertcp.link.PcapTap;
 import io.usertcp.link.tun.TunConfig;
 import io.usertcp.link.tun.TunDevice;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,7 +28,9 @@ import java.util.function.UnaryOperator;
  * each into its namespace with {@code ip link set DEV netns NS} configures and raises it there —
  * the descriptors keep working across the move), prints {@code READY <a> <b>}, relays until
  * {@code --duration} passes, stdin reaches end of file (with {@code --stdin}), or the process is
- * terminated, then prints one stats line per direction. See tun-driver/scripts/relay-demo.sh.
+ * terminated, then prints one stats line per direction. {@code --pcap-a FILE} / {@code --pcap-b FILE}
+ * record each side's view (what its kernel sent, and what it received after the impairment) as
+ * LINKTYPE_RAW pcap. See tun-driver/scripts/relay-demo.sh.
  *
  * <pre>
  * java -cp CLASSPATH io.usertcp.link.relay.ImpairingRelay --tun-a rlyA --tun-b rlyB --seed 42 \
@@ -150,7 +154,14 @@ public final class ImpairingRelay implements AutoCloseable {
             ta.close();
             throw e;
         }
-        ImpairingRelay relay = new ImpairingRelay(ta, tb, o.seed, o::apply).start();
+        PacketLink la = ta, lb = tb;
+        if (o.pcapA != null) {
+            la = PcapTap.open(ta, Path.of(o.pcapA)); // what side A's kernel sent and (after impairment) received
+        }
+        if (o.pcapB != null) {
+            lb = PcapTap.open(tb, Path.of(o.pcapB));
+        }
+        ImpairingRelay relay = new ImpairingRelay(la, lb, o.seed, o::apply).start();
         CountDownLatch done = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             done.countDown();
@@ -199,7 +210,7 @@ public final class ImpairingRelay implements AutoCloseable {
     static final class Options {
         static final String USAGE = "usage: ImpairingRelay --tun-a NAME --tun-b NAME [--mtu 1500] [--seed 1] [--loss P]"
                 + " [--duplicate P] [--reorder P] [--corrupt P] [--delay-ms MS] [--jitter-ms MS] [--rate-bps BITS]"
-                + " [--queue-ms MS] [--duration SECONDS] [--stdin]";
+                + " [--queue-ms MS] [--duration SECONDS] [--stdin] [--pcap-a FILE] [--pcap-b FILE]";
         String tunA = "rlyA", tunB = "rlyB";
         int mtu = 1500;
         long seed = 1;
@@ -208,6 +219,7 @@ public final class ImpairingRelay implements AutoCloseable {
         long rateBps;
         long durationSeconds;
         boolean stdin;
+        String pcapA, pcapB;
 
         static Options parse(String[] args) {
             Options o = new Options();
@@ -235,6 +247,8 @@ public final class ImpairingRelay implements AutoCloseable {
                     case "--rate-bps" -> o.rateBps = Long.parseLong(v);
                     case "--queue-ms" -> o.queueMs = Double.parseDouble(v);
                     case "--duration" -> o.durationSeconds = Long.parseLong(v);
+                    case "--pcap-a" -> o.pcapA = v;
+                    case "--pcap-b" -> o.pcapB = v;
                     default -> throw new IllegalArgumentException("unknown option " + k);
                 }
             }
