@@ -32,6 +32,8 @@ final class MemoryNet {
     final Map<ConnectionKey, TcpConnection> conns = new HashMap<>();
     final List<TcpConnection> accepted = new ArrayList<>();
     TcpListener listener;
+    /** Whether the "application" accepts children at once (into {@link #accepted}). */
+    boolean autoAccept = true;
     final AtomicLong ids = new AtomicLong(1);
     final IsnGenerator isn;
     long delivered, lost, duplicated, reordered;
@@ -143,7 +145,7 @@ final class MemoryNet {
 
     private void pollAll() {
         for (TcpConnection c : new ArrayList<>(conns.values())) c.poll(now, sink);
-        if (listener != null) {
+        if (listener != null && autoAccept) {
             TcpConnection a;
             while ((a = listener.accept()) != null) accepted.add(a);
         }
