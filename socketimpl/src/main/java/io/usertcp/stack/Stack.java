@@ -1,5 +1,11 @@
 package io.usertcp.stack;
 
+import io.usertcp.ip.FragmentReassembler;
+import io.usertcp.ip.Icmp;
+import io.usertcp.ip.IcmpError;
+import io.usertcp.ip.IpStats;
+import io.usertcp.ip.Ipv4Input;
+import io.usertcp.ip.Ipv4Output;
 import io.usertcp.link.PacketLink;
 import io.usertcp.tcp.ConnectionKey;
 import io.usertcp.tcp.IcmpErrorKind;
@@ -16,6 +22,7 @@ import io.usertcp.wire.DropReason;
 import io.usertcp.wire.IcmpHeader;
 import io.usertcp.wire.Ipv4Header;
 import io.usertcp.wire.MalformedPacketException;
+import io.usertcp.wire.Seq;
 import io.usertcp.wire.TcpSegment;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -82,8 +89,6 @@ public final class Stack implements AutoCloseable {
     static final int LOOPBACK_QUEUE_LIMIT = 16_384;
     /** Loopback packets processed in one flush before the rest is left to the timer thread. */
     static final int FLUSH_PACKET_LIMIT = 100_000;
-    /** RFC 1122 §3.2.1.7: "A host MUST NOT send a datagram with a Time-to-Live (TTL) value of zero." */
-    static final int TTL = Ipv4Header.DEFAULT_TTL;
 
     /** The engine lock; see the class comment for what it guards. */
     final ReentrantLock lock = new ReentrantLock();
@@ -95,7 +100,11 @@ public final class Stack implements AutoCloseable {
     private final boolean manual;
     private final Routing routing;
     private final InetAddress primaryAddress;
-    private final StackStats stats = new StackStats();
+    private final IpStats ipStats = new IpStats();
+    private final StackStats stats = new StackStats(ipStats);
+    private final FragmentReassembler reassembler = new FragmentReassembler(ipStats); // guarded by lock
+    private final Ipv4Input ipInput;                                                   // guarded by lock
+    private final Ipv4Output ipOutput;                                                 // guarded by lock
     private final List<TcpEventListener> stateListeners = new CopyOnWriteArrayList<>();
     private final TcpEventListener events = this::onStateChanged;
     private final SegmentSink sink = this::emitSegment;
@@ -112,7 +121,6 @@ public final class Stack implements AutoCloseable {
     private boolean flushing;                                                   // guarded by lock
     private long timerTarget = Long.MAX_VALUE;                                  // guarded by lock
     private long nextConnectionId = 1;                                          // guarded by lock
-    private int nextIpId;                                                       // guarded by lock
     private boolean closed;                                                     // guarded by lock
     private final List<Thread> threads = new ArrayList<>();
 
@@ -129,7 +137,10 @@ public final class Stack implements AutoCloseable {
         this.primaryAddress = Addresses.toInet(links.isEmpty() ? Addresses.LOOPBACK : links.get(0).address);
         SecureRandom random = new SecureRandom();
         this.ports = new PortTable(random);
-        this.nextIpId = random.nextInt(0x10000);
+        this.ipOutput = new Ipv4Output(ipStats, random.nextInt(0x10000));
+        this.ipInput = new Ipv4Input(routing::isLocal, reassembler, ipStats);
+        ipInput.setHandler(Ipv4Header.PROTO_TCP, this::tcpDeliver);
+        ipInput.setHandler(Ipv4Header.PROTO_ICMP, this::icmpDeliver);
         this.isn = new IsnGenerator(random);
         this.manualRx = ByteBuffer.allocate(maxMtu);
     }
@@ -574,7 +585,7 @@ public final class Stack implements AutoCloseable {
                 long now = clock.nanoTime();
                 runTimers(now);
                 flush();
-                long next = Long.MAX_VALUE;
+                long next = reassembler.nextDeadline();
                 for (Conn c : connections.values()) {
                     next = Math.min(next, c.tcp.nextDeadline());
                 }
@@ -595,8 +606,15 @@ public final class Stack implements AutoCloseable {
         }
     }
 
-    /** Runs onTimer for every connection with a deadline at or before {@code now}. */
+    /** Runs onTimer for every connection with a deadline at or before {@code now}, and reassembly expiry. */
     private void runTimers(long now) {
+        if (reassembler.nextDeadline() <= now) {
+            try {
+                reassembler.expire(now, this::reassemblyExpired);
+            } catch (RuntimeException e) {
+                internalError("reassembly timer", e);
+            }
+        }
         for (Conn c : connections.values()) {
             try {
                 if (c.tcp.nextDeadline() <= now) {
@@ -614,39 +632,30 @@ public final class Stack implements AutoCloseable {
     // Input
     // ------------------------------------------------------------------------------------------
 
-    /** Processes one received IP packet (buffer position 0, limit = length). Lock held. */
+    /**
+     * Processes one received IP packet (buffer position 0, limit = length). Lock held. Validation,
+     * reassembly and dispatch are {@link Ipv4Input}'s (C6.1, C6.2); every drop is counted.
+     */
     private void input(ByteBuffer pkt, NetInterface in) {
         int len = pkt.limit();
         stats.packetsIn.increment();
         stats.bytesIn.add(len);
         try {
-            Ipv4Header ip = Ipv4Header.parse(pkt, 0, len);
-            int dst = ip.dst();
-            int src = ip.src();
-            if (!routing.isLocal(dst)) {
-                stats.drop(DropReason.IP_NOT_FOR_US);
-                return;
-            }
-            if (!Addresses.isUnicast(src) && src != 0) {
-                stats.drop(DropReason.IP_BAD_SOURCE);
-                return;
-            }
-            if (ip.isFragment()) {
-                stats.drop(DropReason.FRAGMENT_BAD); // TODO(h2 io.usertcp.ip): reassembly
-                return;
-            }
-            int off = ip.payloadOffset();
-            int plen = ip.payloadLength();
-            switch (ip.protocol()) {
-                case Ipv4Header.PROTO_TCP -> tcpInput(TcpSegment.parse(pkt, off, plen, src, dst), src, dst);
-                case Ipv4Header.PROTO_ICMP -> icmpInput(pkt, off, plen, src, dst);
-                default -> stats.drop(DropReason.IP_UNKNOWN_PROTOCOL);
-            }
-        } catch (MalformedPacketException e) {
-            stats.drop(e.reason());
+            ipInput.receive(pkt, 0, len, clock.nanoTime());
         } catch (RuntimeException e) {
             internalError("input from " + in.name, e);
         }
+    }
+
+    private void tcpDeliver(Ipv4Header ip, ByteBuffer buf, int off, int len, long now) {
+        TcpSegment seg;
+        try {
+            seg = TcpSegment.parse(buf, off, len, ip.src(), ip.dst());
+        } catch (MalformedPacketException e) {
+            stats.drop(e.reason());
+            return;
+        }
+        tcpInput(seg, ip.src(), ip.dst());
     }
 
     private void tcpInput(TcpSegment seg, int src, int dst) {
@@ -723,50 +732,77 @@ public final class Stack implements AutoCloseable {
         return wildcard;
     }
 
-    private void icmpInput(ByteBuffer pkt, int off, int len, int src, int dst) throws MalformedPacketException {
-        IcmpHeader icmp = IcmpHeader.parse(pkt, off, len);
+    private void icmpDeliver(Ipv4Header ip, ByteBuffer buf, int off, int len, long now) {
+        IcmpHeader icmp;
+        try {
+            icmp = IcmpHeader.parse(buf, off, len);
+        } catch (MalformedPacketException e) {
+            stats.drop(e.reason());
+            return;
+        }
         if (icmp.type() == IcmpHeader.TYPE_ECHO_REQUEST) {
             // RFC 1122 §3.2.2.6: "Every host MUST implement an ICMP Echo server function that
-            // receives Echo Requests and sends corresponding Echo Replies."
-            Route r = routing.route(src);
+            // receives Echo Requests and sends corresponding Echo Replies." (C6.3)
+            Route r = routing.route(ip.src());
             if (r == null) {
                 stats.drop(DropReason.NO_ROUTE);
                 return;
             }
             tx.clear();
-            int hl = Ipv4Header.MIN_LENGTH;
-            tx.put(hl, pkt, off, len);
-            IcmpHeader reply = IcmpHeader.wrap(tx, hl, len);
-            reply.setType(IcmpHeader.TYPE_ECHO_REPLY);
-            reply.setCode(0);
-            reply.fillChecksum();
-            Ipv4Header.emit(tx, 0, 0, nextIpId++, TTL, Ipv4Header.PROTO_ICMP, dst, src, len);
-            tx.position(0).limit(hl + len);
+            int n = Icmp.echoReply(ip, icmp, tx, 0, ipOutput);
+            tx.position(0).limit(n);
             transmit(r, tx);
             stats.icmpEchoReplies.increment();
+            ipStats.increment(IpStats.Counter.ICMP_ECHO_REPLIES);
             return;
         }
-        if (!icmp.isError()) {
-            stats.drop(DropReason.ICMP_UNSUPPORTED);
+        IcmpError err;
+        try {
+            err = Icmp.parseError(icmp);
+        } catch (MalformedPacketException e) {
+            stats.drop(e.reason());
             return;
         }
-        IcmpErrorKind kind = IcmpErrorKind.of(icmp.type(), icmp.code());
-        if (kind == null || !icmp.hasQuotedPorts() || icmp.quotedProtocol() != Ipv4Header.PROTO_TCP) {
-            stats.drop(DropReason.ICMP_UNSUPPORTED);
-            return;
-        }
+        ipStats.increment(IpStats.Counter.ICMP_ERRORS_RECEIVED);
         stats.icmpErrorsIn.increment();
-        // The quoted packet is one we sent: its source is our side.
-        ConnectionKey key = new ConnectionKey(icmp.quotedSrc(), icmp.quotedSrcPort(),
-                icmp.quotedDst(), icmp.quotedDstPort());
+        IcmpErrorKind kind = IcmpErrorKind.of(err.type(), err.code());
+        if (kind == null || err.quotedProtocol() != Ipv4Header.PROTO_TCP) {
+            stats.drop(DropReason.ICMP_UNSUPPORTED);
+            return;
+        }
+        // The quoted datagram is one we sent: its source is our side (C6.4, C6.5).
+        ConnectionKey key = new ConnectionKey(err.quotedSrc(), err.quotedSrcPort(), err.quotedDst(), err.quotedDstPort());
         Conn c = connections.get(key);
         if (c == null) {
             stats.drop(DropReason.TCP_NO_SOCKET);
             return;
         }
-        int mtu = kind == IcmpErrorKind.FRAGMENTATION_NEEDED ? icmp.nextHopMtu() : 0;
-        c.tcp.onIcmpError(kind, mtu, clock.nanoTime());
+        // RFC 5927 §4.1: check that the quoted sequence number is in SND.UNA..SND.NXT before acting
+        // (Linux tcp_v4_err: between(seq, snd_una, snd_nxt)), so blind ICMP cannot kill connections.
+        TcpInfo info = c.tcp.info();
+        int q = err.quotedSeq();
+        if (Seq.lt(q, info.sndUna()) || Seq.gt(q, info.sndNxt())) {
+            stats.drop(DropReason.ICMP_UNSUPPORTED);
+            return;
+        }
+        c.tcp.onIcmpError(kind, err.mtu(), now);
         markDirty(c);
+    }
+
+    /** A datagram given up by reassembly whose fragment zero arrived: ICMP time exceeded, code 1. */
+    private void reassemblyExpired(ByteBuffer quote, long now) {
+        // RFC 1122 §3.3.2: "if fragment zero is available, a Time Exceeded ... message SHOULD be sent".
+        Ipv4Header orig = Ipv4Header.wrap(quote, 0);
+        Route r = routing.route(orig.src());
+        if (r == null || !Icmp.mayAnswerWithError(orig)) {
+            return;
+        }
+        tx.clear();
+        int n = Icmp.error(IcmpHeader.TYPE_TIME_EXCEEDED, Icmp.CODE_REASSEMBLY_TIME_EXCEEDED, 0, quote, 0,
+                orig.dst(), tx, 0, ipOutput);
+        tx.position(0).limit(n);
+        transmit(r, tx);
+        ipStats.increment(IpStats.Counter.ICMP_ERRORS_SENT);
     }
 
     // ------------------------------------------------------------------------------------------
@@ -789,8 +825,8 @@ public final class Stack implements AutoCloseable {
         tx.clear();
         int hl = Ipv4Header.MIN_LENGTH;
         int tcpLen = seg.emit(tx, hl, src, dst);
-        Ipv4Header.emit(tx, 0, tos, nextIpId++, TTL, Ipv4Header.PROTO_TCP, src, dst, tcpLen);
-        tx.position(0).limit(hl + tcpLen);
+        int total = ipOutput.finish(tx, 0, tos, Ipv4Header.PROTO_TCP, src, dst, tcpLen);
+        tx.position(0).limit(total);
         stats.segmentsOut.increment();
         if (seg.rst()) {
             stats.rstSent.increment();

@@ -1,5 +1,6 @@
 package io.usertcp.stack;
 
+import io.usertcp.ip.IpStats;
 import io.usertcp.wire.DropReason;
 import java.util.EnumMap;
 import java.util.Map;
@@ -8,7 +9,9 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Counters of one stack. Updated under the engine lock, readable from any thread without it (each
- * counter is atomic; a set of counters read together is not a consistent snapshot).
+ * counter is atomic; a set of counters read together is not a consistent snapshot). Drops are
+ * counted by {@link DropReason}: those of the IP layer in {@link #ip()}, the others here;
+ * {@link #dropped(DropReason)} adds both.
  */
 public final class StackStats {
 
@@ -29,8 +32,16 @@ public final class StackStats {
     final LongAdder internalErrors = new LongAdder();
     final LongAdder linkSendErrors = new LongAdder();
     private final AtomicLongArray drops = new AtomicLongArray(DropReason.values().length);
+    private final IpStats ip;
 
-    StackStats() {}
+    StackStats(IpStats ip) {
+        this.ip = ip;
+    }
+
+    /** The IP layer's counters (validation, reassembly, ICMP). */
+    public IpStats ip() {
+        return ip;
+    }
 
     void drop(DropReason r) {
         drops.incrementAndGet(r.ordinal());
@@ -74,12 +85,12 @@ public final class StackStats {
 
     /** Packets dropped for {@code reason}. */
     public long dropped(DropReason reason) {
-        return drops.get(reason.ordinal());
+        return drops.get(reason.ordinal()) + ip.drops(reason);
     }
 
     /** Packets dropped for any reason. */
     public long dropped() {
-        long n = 0;
+        long n = ip.totalDrops();
         for (int i = 0; i < drops.length(); i++) {
             n += drops.get(i);
         }
@@ -90,7 +101,7 @@ public final class StackStats {
     public Map<DropReason, Long> drops() {
         Map<DropReason, Long> m = new EnumMap<>(DropReason.class);
         for (DropReason r : DropReason.values()) {
-            long v = drops.get(r.ordinal());
+            long v = dropped(r);
             if (v != 0) {
                 m.put(r, v);
             }

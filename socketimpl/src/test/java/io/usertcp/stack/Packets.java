@@ -48,6 +48,22 @@ final class Packets {
         return icmp(type, code, rest, Arrays.copyOf(original, Math.min(original.length, hl + 8)));
     }
 
+    /**
+     * A fragment of the whole IPv4 packet {@code p} (20-byte header): payload bytes
+     * [{@code from}, {@code to}), MF set unless it is the last one, checksum filled.
+     */
+    static byte[] fragment(byte[] p, int from, int to) {
+        int payload = p.length - 20;
+        ByteBuffer b = ByteBuffer.allocate(20 + to - from);
+        b.put(0, p, 0, 20);
+        b.put(20, p, 20 + from, to - from);
+        b.putShort(Ipv4Header.TOTAL_LENGTH, (short) (20 + to - from));
+        int flags = to < payload ? Ipv4Header.FLAG_MF : 0;
+        b.putShort(Ipv4Header.FLAGS_FRAGMENT, (short) (flags | (from / 8)));
+        Ipv4Header.wrap(b, 0).fillChecksum();
+        return b.array();
+    }
+
     /** The TCP segment inside IPv4 packet {@code p}; fails the test on any malformation. */
     static TcpSegment parseTcp(byte[] p) {
         ByteBuffer b = ByteBuffer.wrap(p);

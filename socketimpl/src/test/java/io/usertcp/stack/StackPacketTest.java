@@ -160,6 +160,55 @@ class StackPacketTest {
         expectNothing();
     }
 
+    @Test
+    void C6_2_fragmentsAreReassembled() throws IOException {
+        byte[] data = new byte[200];
+        for (int i = 0; i < data.length; i++) {
+            data[i] = (byte) i;
+        }
+        byte[] whole = Packets.ip(Ipv4Header.PROTO_ICMP, PEER, US,
+                Packets.icmp(IcmpHeader.TYPE_ECHO_REQUEST, 0, 0x0001_0002, data));
+        // second half first: reassembly does not care about order
+        inject(Packets.fragment(whole, 104, whole.length - 20));
+        expectNothing();
+        inject(Packets.fragment(whole, 0, 104));
+        byte[] reply = Packets.receive(peer, 0);
+        assertNotNull(reply, "no echo reply for the reassembled request");
+        Ipv4Header ip = Packets.parseIp(reply);
+        assertEquals(20 + 8 + data.length, ip.totalLength());
+        assertTrue(ip.dontFragment(), "DF set on what we send");
+        byte[] echoed = new byte[data.length];
+        ByteBuffer.wrap(reply).get(ip.payloadOffset() + 8, echoed);
+        assertArrayEquals(data, echoed);
+        assertEquals(2, stack.stats().ip().get(io.usertcp.ip.IpStats.Counter.FRAGMENTS_RECEIVED));
+        assertEquals(1, stack.stats().ip().get(io.usertcp.ip.IpStats.Counter.DATAGRAMS_REASSEMBLED));
+    }
+
+    @Test
+    void C6_2_incompleteDatagramTimesOutWithTimeExceeded() throws IOException {
+        byte[] whole = Packets.ip(Ipv4Header.PROTO_ICMP, PEER, US,
+                Packets.icmp(IcmpHeader.TYPE_ECHO_REQUEST, 0, 7, new byte[64]));
+        inject(Packets.fragment(whole, 0, 32)); // fragment zero only
+        expectNothing();
+        clock.advance(Duration.ofSeconds(29));
+        stack.pump();
+        expectNothing();
+        assertEquals(0, stack.stats().dropped(DropReason.FRAGMENT_TIMEOUT));
+        clock.advance(Duration.ofSeconds(2));
+        stack.pump();
+        assertEquals(1, stack.stats().dropped(DropReason.FRAGMENT_TIMEOUT));
+        // RFC 1122 §3.3.2: time exceeded (code 1, reassembly) quoting fragment zero
+        byte[] p = Packets.receive(peer, 0);
+        assertNotNull(p, "no time exceeded");
+        Ipv4Header ip = Packets.parseIp(p);
+        ByteBuffer b = ByteBuffer.wrap(p);
+        assertEquals(Ipv4Header.PROTO_ICMP, ip.protocol());
+        assertEquals(IcmpHeader.TYPE_TIME_EXCEEDED, b.get(ip.payloadOffset()) & 0xFF);
+        assertEquals(1, b.get(ip.payloadOffset() + 1));
+        assertEquals(PEER, ip.dst());
+        expectNothing();
+    }
+
     // ------------------------------------------------------------------------ RST for no socket
 
     @Test
