@@ -277,7 +277,7 @@ public final class TcpSocket implements Closeable {
                 closeLocked();
                 throw new BindException(Messages.CANNOT_ASSIGN);
             }
-            TcpConfig cfg = configFor(route);
+            TcpConfig cfg = configFor(stack.pathMss(route, dst));
             conn = stack.newConnection(key, cfg, trafficClass);
             conn.socket = this;
             connecting = true;
@@ -752,10 +752,6 @@ public final class TcpSocket implements Closeable {
         NetInterface i = boundIp == Addresses.ANY ? null : stack.routing().interfaceOf(boundIp);
         int mtu = i != null ? i.mtu : NetInterface.LOOPBACK_MTU;
         return configFor(mtu - 40);
-    }
-
-    private TcpConfig configFor(Route route) {
-        return configFor(route.mss());
     }
 
     private TcpConfig configFor(int routeMss) {
