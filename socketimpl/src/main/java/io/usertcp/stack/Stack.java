@@ -107,6 +107,7 @@ public final class Stack implements AutoCloseable {
     private final boolean manual;
     private final Routing routing;
     private final InetAddress primaryAddress;
+    private final int maxMtu; // largest MTU of any interface
     private final IpStats ipStats = new IpStats();
     private final StackStats stats = new StackStats(ipStats);
     private final FragmentReassembler reassembler = new FragmentReassembler(ipStats); // guarded by lock
@@ -146,7 +147,9 @@ public final class Stack implements AutoCloseable {
         int maxMtu = NetInterface.LOOPBACK_MTU;
         for (Builder.LinkSpec s : b.links) {
             links.add(new NetInterface(s.link.name(), s.link, s.address, s.prefixLength, s.link.mtu()));
+            maxMtu = Math.max(maxMtu, s.link.mtu());
         }
+        this.maxMtu = maxMtu;
         this.routing = new Routing(NetInterface.loopback(), links, b.gateway);
         this.primaryAddress = Addresses.toInet(links.isEmpty() ? Addresses.LOOPBACK : links.get(0).address);
         SecureRandom random = new SecureRandom();
@@ -383,6 +386,11 @@ public final class Stack implements AutoCloseable {
 
     TcpConfig config() {
         return config;
+    }
+
+    /** The largest MTU of any interface, the loopback included. */
+    int maxMtu() {
+        return maxMtu;
     }
 
     PortTable ports() {

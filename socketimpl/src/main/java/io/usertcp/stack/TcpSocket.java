@@ -744,13 +744,12 @@ public final class TcpSocket implements Closeable {
 
     /**
      * The configuration of a listener's children. One listener serves every interface, so its MSS
-     * is that of the interface of the bound address, or for the wildcard the largest of all (the
-     * loopback's); the MSS actually used per child is still bounded by the peer's MSS option, which
+     * is that of the interface of the bound address, or for the wildcard the largest of all; the MSS actually used per child is still bounded by the peer's MSS option, which
      * reflects the link it came over. (Deviation: Linux advertises the MSS of each SYN's route.)
      */
     private TcpConfig listenConfig() {
         NetInterface i = boundIp == Addresses.ANY ? null : stack.routing().interfaceOf(boundIp);
-        int mtu = i != null ? i.mtu : NetInterface.LOOPBACK_MTU;
+        int mtu = i != null ? i.mtu : stack.maxMtu();
         return configFor(mtu - 40);
     }
 
