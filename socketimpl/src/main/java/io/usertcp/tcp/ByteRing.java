@@ -63,10 +63,14 @@ final class ByteRing {
 
     /** Copies src's remaining bytes to {@code offset} without moving src's position. */
     void put(long offset, ByteBuffer src) {
-        int len = src.remaining();
+        put(offset, src, src.position(), src.remaining());
+    }
+
+    /** Copies {@code len} bytes of src from index {@code srcPos} (absolute gets; src does not move). */
+    void put(long offset, ByteBuffer src, int srcPos, int len) {
         ensure(offset + len);
         int mask = buf.length - 1;
-        int p = src.position();
+        int p = srcPos;
         while (len > 0) {
             int i = (int) (offset & mask);
             int run = Math.min(len, buf.length - i);

@@ -209,7 +209,7 @@ public final class TcpConnection {
     /** Bytes the application can write now without being refused. */
     public int writableSpace() {
         if (!canWrite()) return 0;
-        return (int) (config.sendBufferSize() - (sndWritten - sndBuf.head()));
+        return (int) Math.max(0, sndBuf.maxCapacity() - (sndWritten - sndBuf.head()));
     }
 
     /** Bytes written and not yet acknowledged. */
@@ -527,6 +527,7 @@ public final class TcpConnection {
 
         if (!acceptable) {
             droppedSegments++;
+            if (segPos >= rcvNxt) trimmedBytes += seg.payloadLength(); // wholly beyond the right edge (C2.13)
             if (seg.rst()) return; // RFC 9293 §3.10.7.4: "(unless the RST bit is set ...)"
             if (state == TcpState.TIME_WAIT && seg.fin() && segPos + segLen == rcvNxt) {
                 // RFC 9293 §3.10.7.4 eighth: "TIME-WAIT STATE: Remain in the TIME-WAIT state. Restart the 2
@@ -636,7 +637,6 @@ public final class TcpConnection {
 
     /** A reset that passed RFC 5961 (exact sequence number): RFC 9293 §3.10.7.4 second step (C4.2, C1.13). */
     private void onValidReset(TcpSegment seg) {
-        droppedSegments += 0;
         switch (state) {
             case SYN_RECEIVED -> {
                 // "If this connection was initiated with a passive OPEN (i.e., came from the LISTEN state),
@@ -778,7 +778,7 @@ public final class TcpConnection {
         if (!state.canReceive()) {
             // RFC 9293 §3.10.7.4 seventh: "CLOSE-WAIT ... CLOSING ... LAST-ACK ... TIME-WAIT STATE: This
             // should not occur since a FIN has been received from the remote side. Ignore the segment text."
-            if (seg.payloadLength() > 0 || seg.fin()) ackNow = ackNow || state != TcpState.SYN_RECEIVED;
+            if (seg.payloadLength() > 0 || seg.fin()) ackNow = true;
             return;
         }
         int len = seg.payloadLength();
@@ -828,8 +828,7 @@ public final class TcpConnection {
                     rcvRead = dataEnd;
                     rcvBuf.advanceHead(rcvRead);
                 } else {
-                    rcvBuf.put(dataStart, seg.payload().duplicate().position(seg.payload().position() + skip)
-                            .limit(seg.payload().position() + skip + (int) (end - start)));
+                    rcvBuf.put(dataStart, seg.payload(), seg.payload().position() + skip, (int) (end - start));
                 }
                 rcvDataEnd = dataEnd;
                 rcvNxt = end;
@@ -862,8 +861,7 @@ public final class TcpConnection {
                 ackNow = true;
                 boolean fits = dataEnd - rcvRead <= rcvBufSize && dataEnd - rcvDataEnd <= config.maxOutOfOrderBytes();
                 if (!inputShutdown && fits && ooo.add(dataStart, dataEnd)) {
-                    rcvBuf.put(dataStart, seg.payload().duplicate().position(seg.payload().position() + skip)
-                            .limit(seg.payload().position() + skip + (int) (end - start)));
+                    rcvBuf.put(dataStart, seg.payload(), seg.payload().position() + skip, (int) (end - start));
                 } else {
                     oooDropped++;
                     fin = false;

@@ -32,6 +32,8 @@ final class MemoryNet {
     final Map<ConnectionKey, TcpConnection> conns = new HashMap<>();
     final List<TcpConnection> accepted = new ArrayList<>();
     TcpListener listener;
+    /** Whether the "application" accepts children at once (into {@link #accepted}). */
+    boolean autoAccept = true;
     final AtomicLong ids = new AtomicLong(1);
     final IsnGenerator isn;
     long delivered, lost, duplicated, reordered;
@@ -143,7 +145,7 @@ final class MemoryNet {
 
     private void pollAll() {
         for (TcpConnection c : new ArrayList<>(conns.values())) c.poll(now, sink);
-        if (listener != null) {
+        if (listener != null && autoAccept) {
             TcpConnection a;
             while ((a = listener.accept()) != null) accepted.add(a);
         }
@@ -153,9 +155,15 @@ final class MemoryNet {
     boolean runUntil(BooleanSupplier done, Duration max, Runnable eachStep) {
         long limit = now + max.toNanos();
         pollAll();
+        long tick = now;
         while (!done.getAsBoolean()) {
             long next = queue.isEmpty() ? Long.MAX_VALUE : queue.peek().at;
             for (TcpConnection c : conns.values()) next = Math.min(next, c.nextDeadline());
+            // The applications act at least every 10 ms of virtual time.
+            if (eachStep != null) {
+                if (tick <= now) tick = now + 10_000_000L;
+                next = Math.min(next, tick);
+            }
             if (next > limit) {
                 now = limit;
                 return done.getAsBoolean();

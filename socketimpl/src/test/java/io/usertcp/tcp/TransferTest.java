@@ -33,6 +33,10 @@ class TransferTest {
         private byte[] pending = new byte[0];
         private int pendingOff;
 
+        /** Probability that the application reads in a given step, and the most it reads at once. */
+        double readChance = 1.0;
+        int readMax = 64 * 1024;
+
         App(long seed, long total) {
             this.src = new Random(seed);
             this.total = total;
@@ -58,12 +62,14 @@ class TransferTest {
                 c.shutdownOutput(now);
                 closed = true;
             }
+            if (readChance < 1.0 && src.nextDouble() >= readChance) return;
             while (!eof) {
-                int n = c.read(buf, 0, buf.length, now);
+                int n = c.read(buf, 0, Math.min(buf.length, readMax), now);
                 if (n < 0) eof = true;
                 if (n <= 0) break;
                 received.update(buf, 0, n);
                 read += n;
+                if (readChance < 1.0) break; // a slow reader: one small read per turn
             }
         }
     }
@@ -104,17 +110,40 @@ class TransferTest {
         assertTrue(net.delivered > 0);
     }
 
+    @ParameterizedTest(name = "seed {0}")
+    @CsvSource({"11", "12", "13"})
+    void slowReadersSmallBuffersZeroWindows(long seed) {
+        // 4 KiB receive buffers, readers that read rarely and little: zero windows, persist probes,
+        // SWS avoidance on both sides, all under loss.
+        var cfg = TcpHarness.testConfig().toBuilder().receiveBufferSize(4096).sendBufferSize(8192)
+                .rtoMin(Duration.ofMillis(200)).build();
+        run(seed, 2, 5, 1, 300_000, 200_000, cfg, null, 0.2, 700);
+    }
+
+    @Test
+    void nagleOnTinyWritesStillCompletes() {
+        var cfg = TcpHarness.testConfig().toBuilder().sendBufferSize(1000).build();
+        run(21, 1, 1, 0, 100_000, 100_000, cfg);
+    }
+
     static MemoryNet run(long seed, double loss, double reorder, double dup, long aBytes, long bBytes, TcpConfig cfg) {
         return run(seed, loss, reorder, dup, aBytes, bBytes, cfg, null);
     }
 
     static MemoryNet run(long seed, double loss, double reorder, double dup, long aBytes, long bBytes, TcpConfig cfg,
                          Integer isnNear) {
+        return run(seed, loss, reorder, dup, aBytes, bBytes, cfg, isnNear, 1.0, 64 * 1024);
+    }
+
+    static MemoryNet run(long seed, double loss, double reorder, double dup, long aBytes, long bBytes, TcpConfig cfg,
+                         Integer isnNear, double readChance, int readMax) {
         MemoryNet net = isnNear == null ? new MemoryNet(seed, loss, reorder, dup) : new MemoryNet(seed, loss, reorder, dup, isnNear);
         net.listen(cfg, 8);
         TcpConnection client = net.client(cfg);
         App a = new App(seed * 31 + 1, aBytes);
         App b = new App(seed * 31 + 2, bBytes);
+        a.readChance = b.readChance = readChance;
+        a.readMax = b.readMax = readMax;
         a.ref.c = client;
         client.connect(net.now);
         boolean done = net.runUntil(() -> a.eof && b.eof && a.written == aBytes && b.written == bBytes

@@ -68,6 +68,9 @@ public final class CompatSummaryListener implements TestExecutionListener {
                 case ABORTED -> {
                     r.skipped++;
                     String why = result.getThrowable().map(Throwable::getMessage).orElse("aborted");
+                    if (why != null && why.startsWith("KNOWN USERTCP BUG")) {
+                        why = caseId(id) + ": " + why.lines().findFirst().orElse(why);
+                    }
                     r.skipReasons.merge(String.valueOf(why), 1, Integer::sum);
                 }
                 case FAILED -> {
@@ -157,6 +160,18 @@ public final class CompatSummaryListener implements TestExecutionListener {
             sb.append("\nTable entries not needed in this run (their case was skipped or agreed):\n");
             unused.forEach(e -> sb.append("- ").append(e.caseId()).append(" / ").append(e.provider())
                     .append(" / ").append(e.key()).append('\n'));
+        }
+        sb.append("\n## Known usertcp bugs (KnownBugs)\n\n");
+        if (KnownBugs.table().isEmpty()) {
+            sb.append("none listed\n");
+        }
+        var fixed = KnownBugs.noLongerReproduced();
+        var open = KnownBugs.reproduced();
+        for (KnownBugs.Bug b : KnownBugs.table()) {
+            String status = open.contains(b) ? "REPRODUCED" : fixed.contains(b) ? "NO LONGER REPRODUCES — delete the entry"
+                    : "not run";
+            sb.append("- ").append(b.caseId()).append(" / ").append(b.provider()).append(": ").append(status)
+                    .append(" — ").append(b.description()).append('\n');
         }
         sorted.forEach((name, r) -> {
             if (!r.skipReasons.isEmpty() || !r.failedCases.isEmpty()) {

@@ -309,11 +309,12 @@ class TimeoutsTest {
         c.observe(p, (q, r) -> {
             try (ServerSocket ss = q.boundServerSocket(); Socket s1 = q.connect(ss.getLocalSocketAddress())) {
                 ss.setSoTimeout(NEVER_MS);
-                Socket s2 = r.call("accept", () -> ss.accept()) ;
-                r.value("accepted", s2 != null && s2.isConnected());
-                Pair.closeQuietly(s2);
+                try (Socket s2 = ss.accept()) {
+                    r.value("accepted", s2.isConnected());
+                    r.value("peerPort", s2.getPort() == s1.getLocalPort());
+                }
             }
-        }).expect("accepted", true);
+        }).expect("accepted", true).expect("peerPort", true);
     }
 
     /** Timed accept where a connection is established after a short delay. */

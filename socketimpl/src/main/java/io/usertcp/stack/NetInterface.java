@@ -1,0 +1,45 @@
+package io.usertcp.stack;
+
+import io.usertcp.link.PacketLink;
+
+/**
+ * One interface of a stack: a link with an IPv4 address and prefix, or the built-in loopback
+ * (127.0.0.0/8, no link: its packets go to the stack's loopback queue). Immutable.
+ */
+final class NetInterface {
+
+    /** The loopback's MTU: the largest IPv4 datagram, so loopback segments are as big as they can be. */
+    static final int LOOPBACK_MTU = 65535;
+
+    final String name;
+    final PacketLink link;      // null for the loopback
+    final int address;
+    final int prefixLength;
+    final int mtu;
+
+    NetInterface(String name, PacketLink link, int address, int prefixLength, int mtu) {
+        this.name = name;
+        this.link = link;
+        this.address = address;
+        this.prefixLength = prefixLength;
+        this.mtu = mtu;
+    }
+
+    static NetInterface loopback() {
+        return new NetInterface("lo", null, Addresses.LOOPBACK, Addresses.LOOPBACK_PREFIX, LOOPBACK_MTU);
+    }
+
+    boolean isLoopback() {
+        return link == null;
+    }
+
+    /** Whether {@code ip} is on this interface's subnet. */
+    boolean onLink(int ip) {
+        return Addresses.inSubnet(ip, address, prefixLength);
+    }
+
+    @Override
+    public String toString() {
+        return name + " " + Addresses.format(address) + "/" + prefixLength + " mtu " + mtu;
+    }
+}

@@ -1,0 +1,892 @@
+package io.usertcp.stack;
+
+import io.usertcp.ip.FragmentReassembler;
+import io.usertcp.ip.Icmp;
+import io.usertcp.ip.IcmpError;
+import io.usertcp.ip.IpStats;
+import io.usertcp.ip.Ipv4Input;
+import io.usertcp.ip.Ipv4Output;
+import io.usertcp.link.PacketLink;
+import io.usertcp.tcp.ConnectionKey;
+import io.usertcp.tcp.IcmpErrorKind;
+import io.usertcp.tcp.IsnGenerator;
+import io.usertcp.tcp.Resets;
+import io.usertcp.tcp.SegmentSink;
+import io.usertcp.tcp.TcpConfig;
+import io.usertcp.tcp.TcpConnection;
+import io.usertcp.tcp.TcpEventListener;
+import io.usertcp.tcp.TcpInfo;
+import io.usertcp.tcp.TcpListener;
+import io.usertcp.tcp.TcpState;
+import io.usertcp.wire.DropReason;
+import io.usertcp.wire.IcmpHeader;
+import io.usertcp.wire.Ipv4Header;
+import io.usertcp.wire.MalformedPacketException;
+import io.usertcp.wire.Seq;
+import io.usertcp.wire.TcpSegment;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.security.SecureRandom;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A userspace TCP/IPv4 stack: interfaces (any {@link PacketLink}s plus a built-in loopback for
+ * 127.0.0.0/8), routing, the connection table, listeners, ephemeral ports, IP input and output,
+ * and the timers. Applications use it through {@link TcpSocket}s from {@link #newSocket()}.
+ *
+ * <h2>Threading and locking</h2>
+ * <ul>
+ *   <li><b>{@link #lock}, the engine lock</b> — one {@link ReentrantLock} per stack guards every
+ *       {@link TcpConnection} and {@link TcpListener}, the connection and listener tables, the port
+ *       table, the loopback queue, the dirty queue, the timer target and every mutable field of every
+ *       {@link TcpSocket} of this stack. Fields below say "guarded by lock".</li>
+ *   <li>Application threads take it for each socket call and block only on {@link Condition}s of it
+ *       (one per socket, see {@link TcpSocket}), so virtual threads unmount while they wait.</li>
+ *   <li>One platform daemon <b>RX thread per link</b> ({@code usertcp-rx-<link>}) reads a burst of
+ *       packets <em>without</em> the lock, then processes the whole burst under one lock hold and
+ *       emits once at the end, so one ACK can cover the burst.</li>
+ *   <li>One platform daemon <b>timer thread</b> ({@code usertcp-timer}) waits on {@link #timerWake}
+ *       until the earliest connection deadline, then runs the due timers.</li>
+ *   <li>Lock ordering: the engine lock is the outermost lock. Links are called with it held
+ *       ({@link PacketLink#send} never blocks for long and never calls back); their internal locks
+ *       are only ever taken inside it. RX threads call {@link PacketLink#receive} without it.</li>
+ *   <li>Every event (packet, timer, application call) marks the connections it touched
+ *       <em>dirty</em>; before the lock is released {@link #flush()} polls each dirty connection for
+ *       its segments, wakes the threads waiting on its socket, and processes packets that the
+ *       loopback queued meanwhile — after the current event, in the same lock hold, never
+ *       recursively.</li>
+ * </ul>
+ * No exception escapes packet or timer processing: it is counted
+ * ({@link StackStats#internalErrors()}), logged, the packet dropped, and the stack goes on.
+ *
+ * <h2>Test mode</h2>
+ * {@code Stack.builder().clock(manualClock).manual().build()} starts no thread: the test calls
+ * {@link #pump()} after advancing the clock.
+ */
+public final class Stack implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(Stack.class.getName());
+
+    /** Packets an RX thread takes from its link per lock hold. */
+    static final int RX_BURST = 64;
+    /** How long an RX thread waits for a packet before checking whether the stack closed. */
+    static final long RX_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+    /** The longest the timer thread sleeps (it is woken early whenever a deadline moves closer). */
+    static final long TIMER_MAX_WAIT_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** Packets the loopback may hold; more are dropped ({@link DropReason#INPUT_QUEUE_FULL}). */
+    static final int LOOPBACK_QUEUE_LIMIT = 16_384;
+    /** Loopback packets processed in one flush before the rest is left to the timer thread. */
+    static final int FLUSH_PACKET_LIMIT = 100_000;
+
+    /** The engine lock; see the class comment for what it guards. */
+    final ReentrantLock lock = new ReentrantLock();
+    /** Signalled when a deadline moved closer or work was left for the timer thread. */
+    private final Condition timerWake = lock.newCondition();
+
+    private final Clock clock;
+    private final TcpConfig config;
+    private final boolean manual;
+    private final Routing routing;
+    private final InetAddress primaryAddress;
+    private final IpStats ipStats = new IpStats();
+    private final StackStats stats = new StackStats(ipStats);
+    private final FragmentReassembler reassembler = new FragmentReassembler(ipStats); // guarded by lock
+    private final Ipv4Input ipInput;                                                   // guarded by lock
+    private final Ipv4Output ipOutput;                                                 // guarded by lock
+    private final List<TcpEventListener> stateListeners = new CopyOnWriteArrayList<>();
+    private final TcpEventListener events = this::onStateChanged;
+    private final SegmentSink sink = this::emitSegment;
+    private final IsnGenerator isn;
+
+    private final Map<ConnectionKey, Conn> connections = new HashMap<>();       // guarded by lock
+    private final Map<TcpConnection, Conn> byTcp = new IdentityHashMap<>();      // guarded by lock
+    private final Map<Integer, List<TcpSocket>> listeners = new HashMap<>();    // guarded by lock; port → LISTEN sockets
+    private final PortTable ports;                                              // guarded by lock
+    private final ArrayDeque<byte[]> loopbackQueue = new ArrayDeque<>();        // guarded by lock
+    private final ArrayDeque<Conn> dirty = new ArrayDeque<>();                  // guarded by lock
+    private final ByteBuffer tx = ByteBuffer.allocate(Ipv4Header.MAX_TOTAL_LENGTH); // guarded by lock
+    private final ByteBuffer manualRx;                                          // guarded by lock (manual mode)
+    private boolean flushing;                                                   // guarded by lock
+    private long timerTarget = Long.MAX_VALUE;                                  // guarded by lock
+    private long nextConnectionId = 1;                                          // guarded by lock
+    private boolean closed;                                                     // guarded by lock
+    private final List<Thread> threads = new ArrayList<>();
+
+    private Stack(Builder b) {
+        this.clock = b.clock;
+        this.config = b.tcpConfig;
+        this.manual = b.manual;
+        List<NetInterface> links = new ArrayList<>();
+        int maxMtu = NetInterface.LOOPBACK_MTU;
+        for (Builder.LinkSpec s : b.links) {
+            links.add(new NetInterface(s.link.name(), s.link, s.address, s.prefixLength, s.link.mtu()));
+        }
+        this.routing = new Routing(NetInterface.loopback(), links, b.gateway);
+        this.primaryAddress = Addresses.toInet(links.isEmpty() ? Addresses.LOOPBACK : links.get(0).address);
+        SecureRandom random = new SecureRandom();
+        this.ports = new PortTable(random);
+        this.ipOutput = new Ipv4Output(ipStats, random.nextInt(0x10000));
+        this.ipInput = new Ipv4Input(routing::isLocal, reassembler, ipStats);
+        ipInput.setHandler(Ipv4Header.PROTO_TCP, this::tcpDeliver);
+        ipInput.setHandler(Ipv4Header.PROTO_ICMP, this::icmpDeliver);
+        this.isn = new IsnGenerator(random);
+        this.manualRx = ByteBuffer.allocate(maxMtu);
+    }
+
+    /** A builder; see {@link Builder}. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Builds a {@link Stack}. Every setting is optional. */
+    public static final class Builder {
+        private record LinkSpec(PacketLink link, int address, int prefixLength) {}
+
+        private Clock clock = SystemClock.INSTANCE;
+        private TcpConfig tcpConfig = TcpConfig.DEFAULT;
+        private final List<LinkSpec> links = new ArrayList<>();
+        private int gateway;
+        private boolean manual;
+
+        private Builder() {}
+
+        /** The clock (default {@link SystemClock}). */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /** The TCP configuration of every connection (default {@link TcpConfig.DEFAULT}). */
+        public Builder tcpConfig(TcpConfig config) {
+            this.tcpConfig = Objects.requireNonNull(config, "config");
+            return this;
+        }
+
+        /**
+         * Adds an interface: {@code link} with IPv4 {@code address}/{@code prefixLength}. The stack
+         * owns the link from now on and closes it in {@link Stack#close()}.
+         */
+        public Builder link(PacketLink link, InetAddress address, int prefixLength) {
+            Objects.requireNonNull(link, "link");
+            if (prefixLength < 0 || prefixLength > 32) {
+                throw new IllegalArgumentException("prefix length " + prefixLength);
+            }
+            int a;
+            try {
+                a = Addresses.toInt(address);
+            } catch (java.net.SocketException e) {
+                throw new IllegalArgumentException("not an IPv4 address: " + address);
+            }
+            if (a == 0 || Addresses.isLoopback(a)) {
+                throw new IllegalArgumentException("not a usable interface address: " + address);
+            }
+            links.add(new LinkSpec(link, a, prefixLength));
+            return this;
+        }
+
+        /** The default gateway; it must be on the subnet of a link. */
+        public Builder gateway(InetAddress gateway) {
+            try {
+                this.gateway = Addresses.toInt(Objects.requireNonNull(gateway, "gateway"));
+            } catch (java.net.SocketException e) {
+                throw new IllegalArgumentException("not an IPv4 address: " + gateway);
+            }
+            return this;
+        }
+
+        /** Test mode: no threads; the caller drives the stack with {@link Stack#pump()}. */
+        public Builder manual() {
+            this.manual = true;
+            return this;
+        }
+
+        /** Builds the stack and, unless {@link #manual()}, starts its RX and timer threads. */
+        public Stack build() {
+            Stack s = new Stack(this);
+            if (!manual) {
+                s.startThreads();
+            }
+            return s;
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Public API
+    // ------------------------------------------------------------------------------------------
+
+    /** A new, unbound socket of this stack. */
+    public TcpSocket newSocket() {
+        return new TcpSocket(this);
+    }
+
+    /** Adds a listener told about every state change of every connection (on the engine thread, under the lock). */
+    public void addStateListener(TcpEventListener l) {
+        stateListeners.add(Objects.requireNonNull(l, "l"));
+    }
+
+    /** The stack's counters. */
+    public StackStats stats() {
+        return stats;
+    }
+
+    /** A snapshot of every connection in the table. */
+    public List<TcpInfo> connections() {
+        lock.lock();
+        try {
+            List<TcpInfo> list = new ArrayList<>(connections.size());
+            for (Conn c : connections.values()) {
+                list.add(c.tcp.info());
+            }
+            return list;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The clock this stack runs on. */
+    public Clock clock() {
+        return clock;
+    }
+
+    /** The first link's address, or 127.0.0.1 when the stack has no link. */
+    public InetAddress primaryAddress() {
+        return primaryAddress;
+    }
+
+    /**
+     * Manual mode: processes every packet waiting on the links, runs the timers due now, and sends
+     * what that produces. Harmless (and useless) when threads run.
+     */
+    public void pump() {
+        lock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            for (NetInterface i : routing.links()) {
+                for (int n = 0; n < 100_000; n++) {
+                    int len;
+                    try {
+                        manualRx.clear();
+                        len = i.link.receive(manualRx, 0);
+                    } catch (IOException e) {
+                        break;
+                    }
+                    if (len <= 0) {
+                        break;
+                    }
+                    input(manualRx, i);
+                }
+            }
+            runTimers(clock.nanoTime());
+            flush();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Stops the threads, aborts every connection (threads blocked on its sockets get
+     * "Socket closed") and closes the links. Idempotent.
+     */
+    @Override
+    public void close() {
+        List<TcpSocket> sockets = new ArrayList<>();
+        lock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            long now = clock.nanoTime();
+            for (Conn c : new ArrayList<>(connections.values())) {
+                try {
+                    if (!c.tcp.state().isClosed()) {
+                        c.tcp.abort(now);
+                        markDirty(c);
+                    }
+                } catch (RuntimeException e) {
+                    internalError("abort on close", e);
+                }
+                if (c.socket != null) {
+                    sockets.add(c.socket);
+                }
+            }
+            for (List<TcpSocket> l : listeners.values()) {
+                sockets.addAll(l);
+            }
+            flush();
+            closed = true;
+            for (TcpSocket s : sockets) {
+                s.stackClosed();
+            }
+            timerWake.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        for (NetInterface i : routing.links()) {
+            try {
+                i.link.close();
+            } catch (IOException e) {
+                LOG.log(System.Logger.Level.DEBUG, "closing " + i.name, e);
+            }
+        }
+        for (Thread t : threads) {
+            if (t != Thread.currentThread()) {
+                try {
+                    t.join(2000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Stack[" + primaryAddress.getHostAddress() + ", links=" + routing.links() + "]";
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Package API for TcpSocket (all with the lock held)
+    // ------------------------------------------------------------------------------------------
+
+    Routing routing() {
+        return routing;
+    }
+
+    TcpConfig config() {
+        return config;
+    }
+
+    PortTable ports() {
+        return ports;
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    /** Whether a connection in the table has local port {@code port} (TIME-WAIT included). */
+    boolean portHasConnections(int port) {
+        for (ConnectionKey k : connections.keySet()) {
+            if (k.localPort() == port) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    Conn connFor(TcpConnection tcp) {
+        return byTcp.get(tcp);
+    }
+
+    boolean hasConnection(ConnectionKey key) {
+        return connections.containsKey(key);
+    }
+
+    /** Creates and registers a connection for an active open (not yet started). */
+    Conn newConnection(ConnectionKey key, TcpConfig cfg, int tos) {
+        TcpConnection tcp = new TcpConnection(nextConnectionId++, cfg, key, events, isn);
+        Conn c = new Conn(tcp, key, tos);
+        register(c);
+        stats.connectionsOpened.increment();
+        return c;
+    }
+
+    private void register(Conn c) {
+        connections.put(c.key, c);
+        byTcp.put(c.tcp, c);
+    }
+
+    void addListener(TcpSocket s, int port) {
+        listeners.computeIfAbsent(port, p -> new ArrayList<>(1)).add(s);
+    }
+
+    void removeListener(TcpSocket s, int port) {
+        List<TcpSocket> l = listeners.get(port);
+        if (l != null) {
+            l.remove(s);
+            if (l.isEmpty()) {
+                listeners.remove(port);
+            }
+        }
+    }
+
+    /** Marks {@code c} to be polled (and its socket woken) before the lock is released. */
+    void markDirty(Conn c) {
+        if (c != null && !c.dirty) {
+            c.dirty = true;
+            dirty.addLast(c);
+        }
+    }
+
+    long now() {
+        return clock.nanoTime();
+    }
+
+    /** Counts an accepted connection. */
+    void accepted() {
+        stats.connectionsAccepted.increment();
+    }
+
+    /**
+     * Polls every dirty connection for its segments, wakes the sockets waiting on it, and
+     * processes what the loopback queued meanwhile, until nothing is left (bounded).
+     */
+    void flush() {
+        if (flushing) {
+            return; // called from inside an event: the outer flush does the work
+        }
+        flushing = true;
+        try {
+            int packets = 0;
+            while (true) {
+                Conn c;
+                while ((c = dirty.pollFirst()) != null) {
+                    c.dirty = false;
+                    pollConnection(c);
+                }
+                byte[] p = loopbackQueue.pollFirst();
+                if (p == null) {
+                    break;
+                }
+                if (++packets > FLUSH_PACKET_LIMIT) {
+                    loopbackQueue.addFirst(p);
+                    timerWake.signal(); // the timer thread (or the next pump) goes on
+                    break;
+                }
+                input(ByteBuffer.wrap(p), routing.loopback());
+            }
+        } finally {
+            flushing = false;
+        }
+    }
+
+    private void pollConnection(Conn c) {
+        long now = clock.nanoTime();
+        try {
+            c.tcp.poll(now, sink);
+        } catch (RuntimeException e) {
+            internalError("poll " + c.key, e);
+        }
+        if (c.socket != null) {
+            c.socket.signal();
+        }
+        if (c.listener != null) {
+            c.listener.signal();
+        }
+        if (c.tcp.state().isClosed()) {
+            remove(c);
+        } else {
+            long d = c.tcp.nextDeadline();
+            if (d < timerTarget) {
+                timerTarget = d;
+                timerWake.signal();
+            }
+        }
+    }
+
+    private void remove(Conn c) {
+        if (c.removed) {
+            return;
+        }
+        c.removed = true;
+        if (connections.get(c.key) == c) {
+            connections.remove(c.key);
+        }
+        byTcp.remove(c.tcp);
+        try {
+            stats.retransmits.add(c.tcp.info().retransmits());
+        } catch (RuntimeException e) {
+            internalError("info " + c.key, e);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Threads
+    // ------------------------------------------------------------------------------------------
+
+    private void startThreads() {
+        for (NetInterface i : routing.links()) {
+            Thread t = new Thread(() -> rxLoop(i), "usertcp-rx-" + i.name);
+            t.setDaemon(true);
+            threads.add(t);
+        }
+        Thread timer = new Thread(this::timerLoop, "usertcp-timer");
+        timer.setDaemon(true);
+        threads.add(timer);
+        for (Thread t : threads) {
+            t.start();
+        }
+    }
+
+    private void rxLoop(NetInterface iface) {
+        ByteBuffer[] burst = new ByteBuffer[RX_BURST];
+        for (int k = 0; k < burst.length; k++) {
+            burst[k] = ByteBuffer.allocate(iface.mtu);
+        }
+        try {
+            while (true) {
+                // Read without the lock: one packet with a wait, then all that are ready (bounded).
+                int n = 0;
+                if (iface.link.receive(burst[0], RX_WAIT_NANOS) > 0) {
+                    n = 1;
+                    while (n < burst.length && iface.link.receive(burst[n], 0) > 0) {
+                        n++;
+                    }
+                }
+                lock.lock();
+                try {
+                    if (closed) {
+                        return;
+                    }
+                    for (int k = 0; k < n; k++) {
+                        input(burst[k], iface);
+                    }
+                    flush();
+                } finally {
+                    lock.unlock();
+                }
+            }
+        } catch (ClosedChannelException e) {
+            // the link closed: the stack is closing
+        } catch (IOException | RuntimeException e) {
+            boolean stackClosed;
+            lock.lock();
+            try {
+                stackClosed = closed;
+            } finally {
+                lock.unlock();
+            }
+            if (!stackClosed) {
+                stats.internalErrors.increment();
+                LOG.log(System.Logger.Level.ERROR, "RX thread of " + iface.name + " stopped", e);
+            }
+        }
+    }
+
+    private void timerLoop() {
+        lock.lock();
+        try {
+            while (!closed) {
+                long now = clock.nanoTime();
+                runTimers(now);
+                flush();
+                long next = reassembler.nextDeadline();
+                for (Conn c : connections.values()) {
+                    next = Math.min(next, c.tcp.nextDeadline());
+                }
+                timerTarget = next;
+                long wait = next == Long.MAX_VALUE ? TIMER_MAX_WAIT_NANOS
+                        : Math.min(TIMER_MAX_WAIT_NANOS, next - clock.nanoTime());
+                if (!loopbackQueue.isEmpty()) {
+                    continue;
+                }
+                if (wait > 0) {
+                    timerWake.awaitNanos(wait);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Runs onTimer for every connection with a deadline at or before {@code now}, and reassembly expiry. */
+    private void runTimers(long now) {
+        if (reassembler.nextDeadline() <= now) {
+            try {
+                reassembler.expire(now, this::reassemblyExpired);
+            } catch (RuntimeException e) {
+                internalError("reassembly timer", e);
+            }
+        }
+        for (Conn c : connections.values()) {
+            try {
+                if (c.tcp.nextDeadline() <= now) {
+                    c.tcp.onTimer(now);
+                    markDirty(c);
+                }
+            } catch (RuntimeException e) {
+                internalError("timer " + c.key, e);
+                markDirty(c);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Input
+    // ------------------------------------------------------------------------------------------
+
+    /**
+     * Processes one received IP packet (buffer position 0, limit = length). Lock held. Validation,
+     * reassembly and dispatch are {@link Ipv4Input}'s (C6.1, C6.2); every drop is counted.
+     */
+    private void input(ByteBuffer pkt, NetInterface in) {
+        int len = pkt.limit();
+        stats.packetsIn.increment();
+        stats.bytesIn.add(len);
+        try {
+            ipInput.receive(pkt, 0, len, clock.nanoTime());
+        } catch (RuntimeException e) {
+            internalError("input from " + in.name, e);
+        }
+    }
+
+    private void tcpDeliver(Ipv4Header ip, ByteBuffer buf, int off, int len, long now) {
+        TcpSegment seg;
+        try {
+            seg = TcpSegment.parse(buf, off, len, ip.src(), ip.dst());
+        } catch (MalformedPacketException e) {
+            stats.drop(e.reason());
+            return;
+        }
+        tcpInput(seg, ip.src(), ip.dst());
+    }
+
+    private void tcpInput(TcpSegment seg, int src, int dst) {
+        stats.segmentsIn.increment();
+        if (seg.rst()) {
+            stats.rstReceived.increment();
+        }
+        long now = clock.nanoTime();
+        ConnectionKey key = new ConnectionKey(dst, seg.dstPort(), src, seg.srcPort());
+        Conn c = connections.get(key);
+        TcpConnection predecessor = null;
+        if (c != null) {
+            TcpSocket l = findListener(dst, seg.dstPort());
+            if (l != null && seg.syn() && !seg.hasAck() && c.tcp.acceptsNewSyn(seg)) {
+                // RFC 9293 §3.10.7.4 MAY-2 / RFC 6191 (C3.11): a new SYN above the old connection's
+                // sequence space ends its TIME-WAIT; the listener takes the SYN.
+                predecessor = c.tcp;
+                c.tcp.retire();
+                remove(c);
+            } else {
+                c.tcp.onSegment(seg, now);
+                markDirty(c);
+                return;
+            }
+        }
+        TcpSocket l = findListener(dst, seg.dstPort());
+        if (l != null) {
+            l.listenerInput(seg, key, now, predecessor);
+            return;
+        }
+        stats.drop(DropReason.TCP_NO_SOCKET);
+        // RFC 9293 §3.10.7.1: "If the state is CLOSED ... An incoming segment not containing a RST
+        // causes a RST to be sent in response."
+        if (!seg.rst()) {
+            sendSegment(Resets.forUnknown(seg), dst, src, 0);
+        }
+    }
+
+    /** A listener of this stack (lock held). */
+    TcpListener newListener(TcpConfig cfg, int port, int backlog) {
+        return new TcpListener(cfg, port, backlog, events, isn, () -> nextConnectionId++);
+    }
+
+    /** A listener's own reply (a RST), sent from the key's local side. */
+    void reply(ConnectionKey key, TcpSegment seg) {
+        sendSegment(seg, key.localIp(), key.remoteIp(), 0);
+    }
+
+    /** Registers a child that a listener created for a SYN. */
+    Conn registerChild(TcpConnection child, ConnectionKey key, TcpSocket listener, int tos) {
+        Conn c = new Conn(child, key, tos);
+        c.listener = listener;
+        register(c);
+        markDirty(c);
+        return c;
+    }
+
+    /** The listening socket for (dst, port): an exact address match first, then the wildcard. */
+    private TcpSocket findListener(int dst, int port) {
+        List<TcpSocket> l = listeners.get(port);
+        if (l == null) {
+            return null;
+        }
+        TcpSocket wildcard = null;
+        for (TcpSocket s : l) {
+            int a = s.boundAddress();
+            if (a == dst) {
+                return s;
+            }
+            if (a == Addresses.ANY) {
+                wildcard = s;
+            }
+        }
+        return wildcard;
+    }
+
+    private void icmpDeliver(Ipv4Header ip, ByteBuffer buf, int off, int len, long now) {
+        IcmpHeader icmp;
+        try {
+            icmp = IcmpHeader.parse(buf, off, len);
+        } catch (MalformedPacketException e) {
+            stats.drop(e.reason());
+            return;
+        }
+        if (icmp.type() == IcmpHeader.TYPE_ECHO_REQUEST) {
+            // RFC 1122 §3.2.2.6: "Every host MUST implement an ICMP Echo server function that
+            // receives Echo Requests and sends corresponding Echo Replies." (C6.3)
+            Route r = routing.route(ip.src());
+            if (r == null) {
+                stats.drop(DropReason.NO_ROUTE);
+                return;
+            }
+            tx.clear();
+            int n = Icmp.echoReply(ip, icmp, tx, 0, ipOutput);
+            tx.position(0).limit(n);
+            transmit(r, tx);
+            stats.icmpEchoReplies.increment();
+            ipStats.increment(IpStats.Counter.ICMP_ECHO_REPLIES);
+            return;
+        }
+        IcmpError err;
+        try {
+            err = Icmp.parseError(icmp);
+        } catch (MalformedPacketException e) {
+            stats.drop(e.reason());
+            return;
+        }
+        ipStats.increment(IpStats.Counter.ICMP_ERRORS_RECEIVED);
+        stats.icmpErrorsIn.increment();
+        IcmpErrorKind kind = IcmpErrorKind.of(err.type(), err.code());
+        if (kind == null || err.quotedProtocol() != Ipv4Header.PROTO_TCP) {
+            stats.drop(DropReason.ICMP_UNSUPPORTED);
+            return;
+        }
+        // The quoted datagram is one we sent: its source is our side (C6.4, C6.5).
+        ConnectionKey key = new ConnectionKey(err.quotedSrc(), err.quotedSrcPort(), err.quotedDst(), err.quotedDstPort());
+        Conn c = connections.get(key);
+        if (c == null) {
+            stats.drop(DropReason.TCP_NO_SOCKET);
+            return;
+        }
+        // RFC 5927 §4.1: check that the quoted sequence number is in SND.UNA..SND.NXT before acting
+        // (Linux tcp_v4_err: between(seq, snd_una, snd_nxt)), so blind ICMP cannot kill connections.
+        TcpInfo info = c.tcp.info();
+        int q = err.quotedSeq();
+        if (Seq.lt(q, info.sndUna()) || Seq.gt(q, info.sndNxt())) {
+            stats.drop(DropReason.ICMP_UNSUPPORTED);
+            return;
+        }
+        c.tcp.onIcmpError(kind, err.mtu(), now);
+        markDirty(c);
+    }
+
+    /** A datagram given up by reassembly whose fragment zero arrived: ICMP time exceeded, code 1. */
+    private void reassemblyExpired(ByteBuffer quote, long now) {
+        // RFC 1122 §3.3.2: "if fragment zero is available, a Time Exceeded ... message SHOULD be sent".
+        Ipv4Header orig = Ipv4Header.wrap(quote, 0);
+        Route r = routing.route(orig.src());
+        if (r == null || !Icmp.mayAnswerWithError(orig)) {
+            return;
+        }
+        tx.clear();
+        int n = Icmp.error(IcmpHeader.TYPE_TIME_EXCEEDED, Icmp.CODE_REASSEMBLY_TIME_EXCEEDED, 0, quote, 0,
+                orig.dst(), tx, 0, ipOutput);
+        tx.position(0).limit(n);
+        transmit(r, tx);
+        ipStats.increment(IpStats.Counter.ICMP_ERRORS_SENT);
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Output
+    // ------------------------------------------------------------------------------------------
+
+    /** The connections' sink: wraps a segment in IPv4 and sends it on its route. */
+    private void emitSegment(TcpConnection from, TcpSegment seg) {
+        ConnectionKey k = from.key();
+        Conn c = byTcp.get(from);
+        sendSegment(seg, k.localIp(), k.remoteIp(), c == null ? 0 : c.tos);
+    }
+
+    private void sendSegment(TcpSegment seg, int src, int dst, int tos) {
+        Route r = routing.route(dst);
+        if (r == null) {
+            stats.drop(DropReason.NO_ROUTE);
+            return;
+        }
+        tx.clear();
+        int hl = Ipv4Header.MIN_LENGTH;
+        int tcpLen = seg.emit(tx, hl, src, dst);
+        int total = ipOutput.finish(tx, 0, tos, Ipv4Header.PROTO_TCP, src, dst, tcpLen);
+        tx.position(0).limit(total);
+        stats.segmentsOut.increment();
+        if (seg.rst()) {
+            stats.rstSent.increment();
+        }
+        transmit(r, tx);
+    }
+
+    /** Sends one IP packet (position..limit of {@code pkt}) through the route's interface. */
+    private void transmit(Route r, ByteBuffer pkt) {
+        int len = pkt.remaining();
+        if (len > r.iface().mtu) {
+            stats.drop(DropReason.NO_ROUTE); // never happens: segments are sized to the MSS
+            return;
+        }
+        stats.packetsOut.increment();
+        stats.bytesOut.add(len);
+        if (r.iface().isLoopback()) {
+            if (loopbackQueue.size() >= LOOPBACK_QUEUE_LIMIT) {
+                stats.drop(DropReason.INPUT_QUEUE_FULL);
+                return;
+            }
+            byte[] copy = new byte[len];
+            pkt.get(pkt.position(), copy, 0, len);
+            loopbackQueue.addLast(copy);
+            stats.loopbackPackets.increment();
+            return;
+        }
+        try {
+            r.iface().link.send(pkt);
+        } catch (IOException e) {
+            stats.linkSendErrors.increment();
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Events
+    // ------------------------------------------------------------------------------------------
+
+    private void onStateChanged(TcpConnection tcp, TcpState from, TcpState to, TcpSegment cause) {
+        Conn c = byTcp.get(tcp);
+        if (c != null) {
+            if (to == TcpState.CLOSE_WAIT || to == TcpState.CLOSING || to == TcpState.TIME_WAIT) {
+                c.finReceived = true;
+            }
+            if (to == TcpState.CLOSED && cause != null && cause.rst()) {
+                c.resetIn = from;
+            }
+            markDirty(c);
+        }
+        for (TcpEventListener l : stateListeners) {
+            try {
+                l.stateChanged(tcp, from, to, cause);
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "state listener failed", e);
+            }
+        }
+    }
+
+    private void internalError(String what, RuntimeException e) {
+        stats.internalErrors.increment();
+        LOG.log(System.Logger.Level.WARNING, "usertcp: exception in " + what + " (packet dropped)", e);
+    }
+}
