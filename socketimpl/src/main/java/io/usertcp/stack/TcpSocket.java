@@ -937,7 +937,7 @@ public final class TcpSocket implements Closeable {
     }
 
     private void ensureOpen() throws SocketException {
-        if (closed) {
+        if (closed || stack.isClosed()) {
             throw new SocketException(Messages.SOCKET_CLOSED);
         }
     }
