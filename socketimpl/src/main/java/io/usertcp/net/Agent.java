@@ -26,27 +26,30 @@ public final class Agent {
     }
 
     public static void premain(String args, Instrumentation inst) {
-        start(args);
+        start(args, inst);
     }
 
     public static void premain(String args) {
-        start(args);
+        start(args, null);
     }
 
     /** Attach at run time (or {@code Launcher-Agent-Class}); sockets made before keep the kernel stack. */
     public static void agentmain(String args, Instrumentation inst) {
-        start(args);
+        start(args, inst);
     }
 
     public static void agentmain(String args) {
-        start(args);
+        start(args, null);
     }
 
-    private static synchronized void start(String args) {
+    private static synchronized void start(String args, Instrumentation inst) {
         if (instance != null) {
             return; // loaded twice: the factories are already ours
         }
         try {
+            if (AgentOptions.parse(args, System.getProperties()).tun() != null) {
+                enableNativeAccess(inst);
+            }
             instance = startAndInstall(args);
         } catch (AgentOptions.BadOptionException e) {
             fail(e.getMessage());
@@ -73,6 +76,37 @@ public final class Agent {
         }, "usertcp-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         return ut;
+    }
+
+    /**
+     * JDK 22+ warns when code without native access loads a native library (JNA does, for the TUN
+     * device), and JDK 24+ does so for JNI too: {@code WARNING: A restricted method in
+     * java.lang.System has been called}. The cure is {@code --enable-native-access=ALL-UNNAMED};
+     * the jar manifest's {@code Enable-Native-Access} counts only for {@code java -jar}, not for
+     * {@code -javaagent}. So that the agent line alone runs quietly, the agent grants the class
+     * path native access itself when nobody did: it opens {@code java.lang} to the class path's
+     * module through {@link Instrumentation#redefineModule} and calls the JDK's own
+     * {@code Module.implAddEnableNativeAccessToAllUnnamed} (what the command-line flag does).
+     * Best effort: on any failure the JDK just prints its warning, nothing else changes. Deviation
+     * worth knowing: the class path then also has deep reflective access to {@code java.lang}.
+     */
+    static void enableNativeAccess(Instrumentation inst) {
+        if (inst == null || Runtime.version().feature() < 22) {
+            return; // JDK 17-21: no restricted-method warnings for JNI
+        }
+        try {
+            Module self = Agent.class.getModule();
+            if ((Boolean) Module.class.getMethod("isNativeAccessEnabled").invoke(self)) {
+                return; // --enable-native-access=ALL-UNNAMED was given
+            }
+            inst.redefineModule(Object.class.getModule(), java.util.Set.of(), java.util.Map.of(),
+                    java.util.Map.of("java.lang", java.util.Set.of(self)), java.util.Set.of(), java.util.Map.of());
+            java.lang.reflect.Method m = Module.class.getDeclaredMethod("implAddEnableNativeAccessToAllUnnamed");
+            m.setAccessible(true);
+            m.invoke(null);
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+            // a JDK without this internal method: the JDK prints its warning, that is all
+        }
     }
 
     private static void fail(String message) {

@@ -27,6 +27,10 @@ final class JdkMessages {
 
     // I/O outcomes
     static final String CONNECTION_RESET = "Connection reset";
+    /** strerror(ECONNRESET): the first write after the peer's RST. */
+    static final String CONNECTION_RESET_BY_PEER = "Connection reset by peer";
+    /** strerror(EPIPE): writes after the connection is gone or the output is shut down. */
+    static final String BROKEN_PIPE = "Broken pipe";
     static final String CLOSED_BY_INTERRUPT = "Closed by interrupt";
     static final String READ_TIMED_OUT = "Read timed out";
     static final String ACCEPT_TIMED_OUT = "Accept timed out";

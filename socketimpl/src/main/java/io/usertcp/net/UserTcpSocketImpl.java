@@ -83,6 +83,7 @@ public final class UserTcpSocketImpl extends SocketImpl {
     private volatile int timeout; // SO_TIMEOUT in ms, sampled when a read or accept starts
     private volatile boolean readEof; // sticky: -1 forever after the first -1
     private volatile boolean connectionReset; // sticky: "Connection reset" forever after the first
+    private volatile boolean resetReportedByWrite; // a write reported the peer's RST first
 
     /**
      * @param stack the stack whose sockets this impl uses
@@ -439,7 +440,13 @@ public final class UserTcpSocketImpl extends SocketImpl {
             throw e; // "Read timed out" leaves the socket usable; interrupts per §1.6
         } catch (IOException e) {
             if (JdkMessages.CONNECTION_RESET.equals(e.getMessage())) {
-                connectionReset = true;
+                if (resetReportedByWrite) {
+                    // Linux reports a socket error once: a write took it ("Connection reset by
+                    // peer"), so the read side only sees the end of the stream.
+                    readEof = true;
+                    return -1;
+                }
+                connectionReset = true; // NioSocketImpl's sticky flag: every later read says so too
             }
             throw asSocketException(e);
         }
@@ -457,11 +464,19 @@ public final class UserTcpSocketImpl extends SocketImpl {
         writeLock.lock();
         try {
             TcpSocket s = openConnectedSocket();
+            if (connectionReset) {
+                // Linux reports a socket error once: a read took it ("Connection reset"), so
+                // writes see only the dead connection: EPIPE.
+                throw new SocketException(JdkMessages.BROKEN_PIPE);
+            }
             // No shutdown check: after shutdownOutput the stack reports "Broken pipe" as the kernel does.
             s.write(b, off, len);
         } catch (InterruptedIOException e) {
             throw e;
         } catch (IOException e) {
+            if (JdkMessages.CONNECTION_RESET_BY_PEER.equals(e.getMessage()) && !connectionReset) {
+                resetReportedByWrite = true;
+            }
             throw asSocketException(e);
         } finally {
             writeLock.unlock();
@@ -529,16 +544,31 @@ public final class UserTcpSocketImpl extends SocketImpl {
     protected void close() throws IOException {
         TcpSocket s;
         Closer c;
+        boolean connected;
+        boolean shutOutput;
         stateLock.lock();
         try {
             if (state == ST_CLOSED) {
                 return;
             }
+            connected = state == ST_CONNECTED;
+            shutOutput = outputShutdown;
             state = ST_CLOSED;
             s = socket;
             c = closer;
         } finally {
             stateLock.unlock();
+        }
+        if (s != null && connected && !shutOutput) {
+            // NioSocketImpl.close: "shutdown output when linger interval not set to 0", so the peer
+            // reads EOF (FIN) even when the close then resets because of unread data (Linux).
+            try {
+                if (s.getLinger() != 0) {
+                    s.shutdownOutput();
+                }
+            } catch (IOException | RuntimeException ignored) {
+                // already reset or closed: close below does the rest
+            }
         }
         if (s != null) {
             c.explicitlyClosed = true;

@@ -1,5 +1,6 @@
 package io.usertcp.tcp;
 
+import io.usertcp.wire.DropReason;
 import io.usertcp.wire.Seq;
 import io.usertcp.wire.TcpHeader;
 import io.usertcp.wire.TcpOptions;
@@ -37,6 +38,19 @@ import java.util.ArrayDeque;
  * {@code sndNxt} is where the next (re)transmission starts; {@code sndMax} is the RFC's SND.NXT, the
  * highest position ever sent: after a timeout {@code sndNxt} goes back to {@code sndUna} (go-back-N)
  * while ACK checks keep using {@code sndMax}.
+ *
+ * <p><b>Loss recovery.</b> Detection (duplicate ACKs, NewReno partial ACKs, the RTO) lives here; the
+ * congestion response is behind {@link CongestionControl}. Retransmissions go through
+ * {@code retransmitOne} (the first unacknowledged segment) and the go-back-N rewind of {@code sndNxt}.
+ * A SACK scoreboard (RFC 6675) plugs in at exactly these two places: it chooses which hole
+ * {@code retransmitOne} sends and lets the rewind skip what the peer holds. The receive side's
+ * {@link OutOfOrderRanges} is already the list of blocks a SACK option would report.
+ *
+ * <p><b>Deviations</b> (each also noted where it happens): RST,ACK with SEQ=SND.NXT for our own resets
+ * and a reset on data after close() (as Linux); a FIN is never delayed by Nagle and may go at the
+ * right edge of a zero window (Linux); a retransmitted SYN in SYN-RECEIVED gets the SYN-ACK again and
+ * the peer's SYN,ACK completes a simultaneous open (Linux); FIN-WAIT-2 ends silently after
+ * {@code finWait2Timeout} once the application has closed (Linux tcp_fin_timeout).
  */
 public final class TcpConnection {
     private static final long NEVER = Long.MAX_VALUE;
@@ -134,6 +148,8 @@ public final class TcpConnection {
     // ---------------------------------------------------------------- counters
     private long segmentsIn, segmentsOut, retransmittedSegments, bytesAcked, bytesReceived;
     private long trimmedBytes, droppedSegments, challengeAcks, suppressedAcks, oooDropped;
+    private long timeouts, fastRetransmits;
+    private final long[] drops = new long[DropReason.values().length];
 
     public TcpConnection(long id, TcpConfig config, ConnectionKey key, TcpEventListener events, IsnGenerator isn) {
         this.id = id;
@@ -182,10 +198,16 @@ public final class TcpConnection {
     public long segmentsIn() { return segmentsIn; }
     public long segmentsOut() { return segmentsOut; }
     public long retransmittedSegments() { return retransmittedSegments; }
+    /** Retransmission timeouts (RFC 6298) over the connection's life. */
+    public long timeouts() { return timeouts; }
+    /** Fast retransmits (third duplicate ACK, RFC 5681 §3.2). */
+    public long fastRetransmits() { return fastRetransmits; }
     /** Bytes of received data cut off beyond the right window edge (C2.13). */
     public long trimmedBytes() { return trimmedBytes; }
     public long droppedSegments() { return droppedSegments; }
     public long challengeAcks() { return challengeAcks; }
+    /** Segments (or parts) dropped for {@code reason} by this connection. */
+    public long drops(DropReason reason) { return drops[reason.ordinal()]; }
     /** Challenge or out-of-window ACKs not sent because of the rate limit (RFC 5961 §7, C4.8). */
     public long suppressedAcks() { return suppressedAcks; }
     /** Out-of-order segments not kept because the reassembly table was full (C7.3). */
@@ -410,7 +432,7 @@ public final class TcpConnection {
                 TcpSegment rst = Resets.forUnknown(seg);
                 if (rst != null) controlQueue.add(rst);
             }
-            case LISTEN -> droppedSegments++; // children leave LISTEN at once; the listener handles LISTEN
+            case LISTEN -> drop(DropReason.TCP_IGNORED_IN_STATE, seg); // children leave LISTEN at once; the listener handles LISTEN
             case SYN_SENT -> onSegmentSynSent(seg, now);
             default -> onSegmentOtherStates(seg, now);
         }
@@ -426,7 +448,7 @@ public final class TcpConnection {
             // bit is set, if so drop the segment and return) <SEQ=SEG.ACK><CTL=RST>" (C1.9).
             if (ackPos <= 0 || ackPos > sndMax) {
                 if (!seg.rst()) controlQueue.add(Resets.ackReset(seg));
-                droppedSegments++;
+                drop(DropReason.TCP_BAD_ACK, seg);
                 return;
             }
             ackOk = true;
@@ -436,12 +458,12 @@ public final class TcpConnection {
             // connection reset", drop the segment, enter CLOSED state ... Otherwise (no ACK), drop the
             // segment and return" (C1.14).
             if (ackOk) die(ConnectionError.REFUSED, false, seg);
-            else droppedSegments++;
+            else drop(DropReason.TCP_RST_INVALID, seg);
             return;
         }
         if (!seg.syn()) {
             // RFC 9293 §3.10.7.3: "If neither of the SYN or RST bits is set, then drop the segment".
-            droppedSegments++;
+            drop(DropReason.TCP_IGNORED_IN_STATE, seg);
             return;
         }
         // RFC 9293 §3.10.7.3: "RCV.NXT is set to SEG.SEQ+1, IRS is set to SEG.SEQ".
@@ -526,7 +548,7 @@ public final class TcpConnection {
         if (!acceptable && wnd == 0 && segPos == rcvNxt) acceptable = true;
 
         if (!acceptable) {
-            droppedSegments++;
+            drop(segPos >= rcvNxt + wnd ? DropReason.TCP_BEYOND_WINDOW : DropReason.TCP_UNACCEPTABLE, seg);
             if (segPos >= rcvNxt) trimmedBytes += seg.payloadLength(); // wholly beyond the right edge (C2.13)
             if (seg.rst()) return; // RFC 9293 §3.10.7.4: "(unless the RST bit is set ...)"
             if (state == TcpState.TIME_WAIT && seg.fin() && segPos + segLen == rcvNxt) {
@@ -547,14 +569,14 @@ public final class TcpConnection {
         if (seg.rst()) {
             // RFC 1337: "ignore RST segments in TIME-WAIT state" (C3.11).
             if (state == TcpState.TIME_WAIT) {
-                droppedSegments++;
+                drop(DropReason.TCP_IGNORED_IN_STATE, seg);
                 return;
             }
             if (segPos != rcvNxt) {
                 // RFC 5961 §3.2: "If the RST bit is set and the sequence number does not exactly match the
                 // next expected sequence value, yet is within the current receive window, TCP MUST send an
                 // acknowledgment (challenge ACK)" (C4.3).
-                droppedSegments++;
+                drop(DropReason.TCP_RST_INVALID, seg);
                 challengeAck(now);
                 return;
             }
@@ -572,7 +594,7 @@ public final class TcpConnection {
             }
             // RFC 5961 §4.2: "the receiver MUST send an ACK (challenge ACK) to the remote peer" for any
             // SYN in a synchronized state (C4.4); RFC 9293 §3.10.7.4 fourth step.
-            droppedSegments++;
+            drop(DropReason.TCP_SYN_IN_WINDOW, seg);
             challengeAck(now);
             return;
         }
@@ -580,7 +602,7 @@ public final class TcpConnection {
         // ---- fifth: check the ACK field ----
         // RFC 9293 §3.10.7.4: "if the ACK bit is off, drop the segment and return" (C2.20).
         if (!seg.hasAck()) {
-            droppedSegments++;
+            drop(DropReason.TCP_NO_ACK_FLAG, seg);
             return;
         }
         long ackPos = sndPos(seg.ack());
@@ -589,7 +611,7 @@ public final class TcpConnection {
             // If the segment acknowledgment is not acceptable, form a reset segment <SEQ=SEG.ACK><CTL=RST>
             // and send it" (C1.4).
             if (ackPos <= sndUna || ackPos > sndMax) {
-                droppedSegments++;
+                drop(DropReason.TCP_BAD_ACK, seg);
                 controlQueue.add(Resets.ackReset(seg));
                 return;
             }
@@ -600,14 +622,14 @@ public final class TcpConnection {
             if (ackPos > sndMax) {
                 // RFC 9293 §3.10.7.4: "If the ACK acks something not yet sent (SEG.ACK > SND.NXT), then send
                 // an ACK, drop the segment, and return" (C2.20).
-                droppedSegments++;
+                drop(DropReason.TCP_BAD_ACK, seg);
                 challengeAck(now);
                 return;
             }
             // RFC 5961 §5.2: "All incoming segments whose ACK value doesn't satisfy the above condition
             // [(SND.UNA - MAX.SND.WND) =< SEG.ACK =< SND.NXT] MUST be discarded and an ACK sent back" (C4.5).
             if (ackPos < sndUna - Math.max(maxSndWnd, 1)) {
-                droppedSegments++;
+                drop(DropReason.TCP_BAD_ACK, seg);
                 challengeAck(now);
                 return;
             }
@@ -766,6 +788,7 @@ public final class TcpConnection {
             recover = sndMax;
             inRecovery = true;
             partialAckSeen = false;
+            fastRetransmits++;
             cc.onLoss((int) Math.min(Integer.MAX_VALUE, sndMax - sndUna), now);
             retransmitFirst = true;
             rttTimingEnd = -1;
@@ -823,6 +846,7 @@ public final class TcpConnection {
         if (end > start) {
             long dataStart = start - 1, dataEnd = end - 1;  // data offsets
             if (start == rcvNxt) {
+                long before = rcvDataEnd;
                 if (inputShutdown) {
                     // shutdownInput(): acknowledged and silently discarded (JDK Socket.shutdownInput).
                     rcvRead = dataEnd;
@@ -843,9 +867,9 @@ public final class TcpConnection {
                     rcvRead = rcvDataEnd;
                     rcvBuf.advanceHead(rcvRead);
                 }
-                bytesReceived += end - start;
+                bytesReceived += rcvDataEnd - before;
                 if (len > rcvMssSeen) rcvMssSeen = Math.min(len, config.mss());
-                bytesSinceAck += end - start;
+                bytesSinceAck += rcvDataEnd - before;
                 // RFC 5681 §4.2: "an ACK SHOULD be generated for at least every second full-sized segment"
                 // and "Out-of-order data segments SHOULD be acknowledged immediately" / when a segment
                 // "fills in all or part of a gap" (C2.7, C2.2).
@@ -864,6 +888,7 @@ public final class TcpConnection {
                     rcvBuf.put(dataStart, seg.payload(), seg.payload().position() + skip, (int) (end - start));
                 } else {
                     oooDropped++;
+                    note(DropReason.TCP_OUT_OF_ORDER_FULL, seg);
                     fin = false;
                 }
             }
@@ -877,8 +902,9 @@ public final class TcpConnection {
             long finAt = rcvPos(seq) + len;
             if (finAt >= rcvNxt) rcvFinPos = finAt;
         }
-        if (rcvFinPos >= 0 && rcvFinPos == rcvNxt && !finReceived) {
-            receiveFin(seg, now);
+        if (rcvFinPos >= 0 && !finReceived) {
+            if (rcvFinPos == rcvNxt) receiveFin(seg, now);
+            else if (rcvFinPos < rcvNxt) rcvFinPos = -1; // data went past a bogus out-of-order FIN
         }
     }
 
@@ -964,11 +990,24 @@ public final class TcpConnection {
     private void challengeAck(long now) {
         if (lastChallengeAt != Long.MIN_VALUE && now - lastChallengeAt < challengeInterval) {
             suppressedAcks++;
+            note(DropReason.TCP_CHALLENGE_ACK_LIMITED, null);
             return;
         }
         lastChallengeAt = now;
         challengeAcks++;
         ackNow = true;
+    }
+
+    /** A segment is dropped: counted by reason and told to the event listener. */
+    private void drop(DropReason reason, TcpSegment seg) {
+        droppedSegments++;
+        note(reason, seg);
+    }
+
+    /** Counts a reason without counting a dropped segment (part of a segment, a suppressed ACK). */
+    private void note(DropReason reason, TcpSegment seg) {
+        drops[reason.ordinal()]++;
+        events.dropped(this, reason, seg);
     }
 
     // =================================================================================== ICMP
@@ -1258,6 +1297,7 @@ public final class TcpConnection {
         rtoAt = NEVER;
         if (sndMax <= sndUna) return;
         retries++;
+        timeouts++;
         int limit = state.isHandshake() ? config.synRetries() : config.dataRetries();
         if (retries > limit) {
             // C1.7, C5.3: give up after the configured retries; an ICMP soft error seen meanwhile is

@@ -1,5 +1,6 @@
 package io.usertcp.tcp;
 
+import io.usertcp.wire.DropReason;
 import io.usertcp.wire.TcpSegment;
 
 import java.util.ArrayDeque;
@@ -82,6 +83,7 @@ public final class TcpListener {
         // incoming RST should be ignored." (C1.12)
         if (seg.rst()) {
             ignoredResets++;
+            events.dropped(null, DropReason.TCP_IGNORED_IN_STATE, seg);
             return null;
         }
         // "second, check for an ACK: Any acknowledgment is bad if it arrives on a connection still in the
@@ -97,6 +99,8 @@ public final class TcpListener {
             if (synQueue.size() + acceptQueue.size() >= backlog) {
                 // C1.10: beyond the backlog, drop (the client retransmits its SYN), do not reset.
                 droppedSyns++;
+                events.dropped(null, acceptQueue.size() >= backlog ? DropReason.TCP_ACCEPT_QUEUE_FULL
+                        : DropReason.TCP_SYN_QUEUE_FULL, seg);
                 return null;
             }
             TcpConnection child = new TcpConnection(ids.getAsLong(), config, key, events, isn);
@@ -105,6 +109,7 @@ public final class TcpListener {
             return child;
         }
         // "fourth, other data or control: ... drop the segment and return."
+        events.dropped(null, DropReason.TCP_IGNORED_IN_STATE, seg);
         return null;
     }
 

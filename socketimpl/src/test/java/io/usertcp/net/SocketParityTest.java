@@ -482,6 +482,62 @@ class SocketParityTest {
         });
     }
 
+    @Test
+    void aResetReportedByAReadMakesWritesBrokenPipe() throws Exception {
+        parity("SocketException: Connection reset / SocketException: Broken pipe / SocketException: Connection reset",
+                k -> {
+                    try (Pair p = new Pair(k)) {
+                        p.server.setSoLinger(true, 0);
+                        p.server.close();
+                        letBlock(); // the RST arrives
+                        InputStream in = p.client.getInputStream();
+                        OutputStream out = p.client.getOutputStream();
+                        return outcome(in::read) + " / " + outcome(() -> {
+                            out.write(1);
+                            return "ok";
+                        }) + " / " + outcome(in::read);
+                    }
+                });
+    }
+
+    @Test
+    void aResetReportedByAWriteMakesReadsEof() throws Exception {
+        parity("SocketException: Connection reset by peer / SocketException: Broken pipe / -1 / -1", k -> {
+            try (Pair p = new Pair(k)) {
+                p.server.setSoLinger(true, 0);
+                p.server.close();
+                letBlock(); // the RST arrives
+                InputStream in = p.client.getInputStream();
+                OutputStream out = p.client.getOutputStream();
+                return outcome(() -> {
+                    out.write(1);
+                    return "ok";
+                }) + " / " + outcome(() -> {
+                    out.write(2);
+                    return "ok";
+                }) + " / " + outcome(in::read) + " / " + outcome(in::read);
+            }
+        });
+    }
+
+    @Test
+    void closeWithUnreadDataSendsFinFirst() throws Exception {
+        parity("-1 -1", k -> {
+            try (Pair p = new Pair(k)) {
+                p.client.getOutputStream().write(new byte[] {1, 2, 3});
+                InputStream serverIn = p.server.getInputStream();
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+                while (serverIn.available() == 0 && System.nanoTime() < deadline) {
+                    TimeUnit.MILLISECONDS.sleep(2);
+                }
+                p.server.close(); // unread data: Linux resets, but NioSocketImpl shut the output down first
+                letBlock();
+                InputStream in = p.client.getInputStream();
+                return outcome(in::read) + " " + outcome(in::read);
+            }
+        });
+    }
+
     // ---------------------------------------------------------------- urgent data
 
     @Test

@@ -1,5 +1,6 @@
 package io.usertcp.tcp;
 
+import io.usertcp.wire.DropReason;
 import io.usertcp.wire.TcpHeader;
 import io.usertcp.wire.TcpOptions;
 import io.usertcp.wire.TcpSegment;
@@ -133,5 +134,23 @@ class ResetTest {
         h.deliver(seg().syn().seq(REMOTE + 5));
         h.expect(seg().ack().seq(LOCAL + 1).ack(REMOTE + 1));          // the next interval allows one
         assertEquals(TcpState.ESTABLISHED, h.state());
+    }
+
+    @Test
+    void dropsCountedByReason() {
+        var h = TcpHarness.established();
+        h.deliver(seg().rst().seq(REMOTE + 100));                       // in window, not exact
+        h.deliver(seg().rst().seq(REMOTE + 200));                       // again: challenge ACK limited
+        h.deliver(seg().syn().seq(REMOTE + 5));
+        h.deliver(seg().seq(REMOTE + 1).payload("x"));                  // no ACK flag
+        h.deliver(seg().ack(LOCAL + 99).seq(REMOTE + 1));               // acks unsent data
+        h.deliver(seg().ack(LOCAL + 1).seq(REMOTE + 1 + 100_000).payload("far"));
+        assertEquals(2, h.c.drops(DropReason.TCP_RST_INVALID));
+        assertEquals(1, h.c.drops(DropReason.TCP_SYN_IN_WINDOW));
+        assertEquals(1, h.c.drops(DropReason.TCP_NO_ACK_FLAG));
+        assertEquals(1, h.c.drops(DropReason.TCP_BAD_ACK));
+        assertEquals(1, h.c.drops(DropReason.TCP_BEYOND_WINDOW));
+        assertEquals(3, h.c.drops(DropReason.TCP_CHALLENGE_ACK_LIMITED)); // RST, SYN, bad ACK (data gets its ACK)
+        assertEquals(6, h.c.droppedSegments());
     }
 }

@@ -160,9 +160,11 @@ class TransferTest {
         assertEquals(bBytes, a.read);
         assertEquals(hex(a.sent), hex(b.received));
         assertEquals(hex(b.sent), hex(a.received));
-        System.out.printf("seed %d: virtual %d ms, delivered %d lost %d reordered %d dup %d, client retx %d server retx %d%n",
+        System.out.printf("seed %d: virtual %d ms, delivered %d lost %d reordered %d dup %d, client retx %d (rto %d, fast %d)"
+                        + " server retx %d (rto %d, fast %d)%n",
                 seed, (net.now - TcpHarness.START) / 1_000_000, net.delivered, net.lost, net.reordered, net.duplicated,
-                client.retransmittedSegments(), b.ref.c.retransmittedSegments());
+                client.retransmittedSegments(), client.timeouts(), client.fastRetransmits(),
+                b.ref.c.retransmittedSegments(), b.ref.c.timeouts(), b.ref.c.fastRetransmits());
         // Let the close finish: the passive side reaches CLOSED, the active side TIME-WAIT then CLOSED.
         net.run(Duration.ofMinutes(3));
         assertEquals(TcpState.CLOSED, client.state());
