@@ -8,8 +8,13 @@ import io.usertcp.link.PacketLink;
  */
 final class NetInterface {
 
-    /** The loopback's MTU: the largest IPv4 datagram, so loopback segments are as big as they can be. */
-    static final int LOOPBACK_MTU = 65535;
+    /**
+     * The loopback's MTU. Linux uses 65536, but without window scaling (not offered yet) the window
+     * is at most 65535 bytes, so one such segment would fill it and every exchange would wait for
+     * a delayed ACK (measured: ~140 Mbit/s). 16384 puts four segments in a window, so the receiver
+     * acknowledges every second one at once (measured: ~2 Gbit/s on the 2-core build machine).
+     */
+    static final int LOOPBACK_MTU = 16384;
 
     final String name;
     final PacketLink link;      // null for the loopback

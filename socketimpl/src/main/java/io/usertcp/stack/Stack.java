@@ -90,6 +90,13 @@ public final class Stack implements AutoCloseable {
     /** Loopback packets processed in one flush before the rest is left to the timer thread. */
     static final int FLUSH_PACKET_LIMIT = 100_000;
 
+    /** Destinations whose path MTU is remembered. */
+    static final int PMTU_CACHE_SIZE = 1024;
+    /** How long a learnt path MTU holds (Linux net.ipv4.route.mtu_expires, 600 s; RFC 1191 §6.3). */
+    static final long PMTU_EXPIRES_NANOS = TimeUnit.SECONDS.toNanos(600);
+    /** The smallest path MTU believed (Linux min_pmtu 552; RFC 1191 §3 allows down to 68). */
+    static final int MIN_PMTU = 552;
+
     /** The engine lock; see the class comment for what it guards. */
     final ReentrantLock lock = new ReentrantLock();
     /** Signalled when a deadline moved closer or work was left for the timer thread. */
@@ -100,6 +107,7 @@ public final class Stack implements AutoCloseable {
     private final boolean manual;
     private final Routing routing;
     private final InetAddress primaryAddress;
+    private final int maxMtu; // largest MTU of any interface
     private final IpStats ipStats = new IpStats();
     private final StackStats stats = new StackStats(ipStats);
     private final FragmentReassembler reassembler = new FragmentReassembler(ipStats); // guarded by lock
@@ -117,6 +125,13 @@ public final class Stack implements AutoCloseable {
     private final ArrayDeque<byte[]> loopbackQueue = new ArrayDeque<>();        // guarded by lock
     private final ArrayDeque<Conn> dirty = new ArrayDeque<>();                  // guarded by lock
     private final ByteBuffer tx = ByteBuffer.allocate(Ipv4Header.MAX_TOTAL_LENGTH); // guarded by lock
+    /** Path MTUs learnt from fragmentation-needed (RFC 1191), by destination: {mtu, expiresAt}. */
+    private final Map<Integer, long[]> pathMtus = new java.util.LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Integer, long[]> eldest) {
+            return size() > PMTU_CACHE_SIZE;
+        }
+    };                                                                         // guarded by lock
     private final ByteBuffer manualRx;                                          // guarded by lock (manual mode)
     private boolean flushing;                                                   // guarded by lock
     private long timerTarget = Long.MAX_VALUE;                                  // guarded by lock
@@ -132,7 +147,9 @@ public final class Stack implements AutoCloseable {
         int maxMtu = NetInterface.LOOPBACK_MTU;
         for (Builder.LinkSpec s : b.links) {
             links.add(new NetInterface(s.link.name(), s.link, s.address, s.prefixLength, s.link.mtu()));
+            maxMtu = Math.max(maxMtu, s.link.mtu());
         }
+        this.maxMtu = maxMtu;
         this.routing = new Routing(NetInterface.loopback(), links, b.gateway);
         this.primaryAddress = Addresses.toInet(links.isEmpty() ? Addresses.LOOPBACK : links.get(0).address);
         SecureRandom random = new SecureRandom();
@@ -369,6 +386,11 @@ public final class Stack implements AutoCloseable {
 
     TcpConfig config() {
         return config;
+    }
+
+    /** The largest MTU of any interface, the loopback included. */
+    int maxMtu() {
+        return maxMtu;
     }
 
     PortTable ports() {
@@ -785,8 +807,31 @@ public final class Stack implements AutoCloseable {
             stats.drop(DropReason.ICMP_UNSUPPORTED);
             return;
         }
+        if (kind == IcmpErrorKind.FRAGMENTATION_NEEDED) {
+            // RFC 1191 §3: remember the lowered path MTU for the destination, so that new connections
+            // to it start with the right MSS (C6.5); 576 when the router did not say (§5 plateau).
+            int mtu = Math.max(MIN_PMTU, err.mtu() > 0 ? err.mtu() : 576);
+            long[] old = pathMtus.get(err.quotedDst());
+            if (old == null || old[1] <= now || mtu < old[0]) {
+                pathMtus.put(err.quotedDst(), new long[] {mtu, now + PMTU_EXPIRES_NANOS});
+            }
+        }
         c.tcp.onIcmpError(kind, err.mtu(), now);
         markDirty(c);
+    }
+
+    /** The MSS a new connection to {@code dst} on {@code route} may use: route MTU or learnt path MTU, minus 40. */
+    int pathMss(Route route, int dst) {
+        int mss = route.mss();
+        long[] p = pathMtus.get(dst);
+        if (p != null) {
+            if (p[1] <= clock.nanoTime()) {
+                pathMtus.remove(dst);
+            } else {
+                mss = Math.min(mss, (int) p[0] - 40);
+            }
+        }
+        return mss;
     }
 
     /** A datagram given up by reassembly whose fragment zero arrived: ICMP time exceeded, code 1. */

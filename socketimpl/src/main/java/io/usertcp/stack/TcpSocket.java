@@ -277,7 +277,7 @@ public final class TcpSocket implements Closeable {
                 closeLocked();
                 throw new BindException(Messages.CANNOT_ASSIGN);
             }
-            TcpConfig cfg = configFor(route);
+            TcpConfig cfg = configFor(stack.pathMss(route, dst));
             conn = stack.newConnection(key, cfg, trafficClass);
             conn.socket = this;
             connecting = true;
@@ -744,18 +744,13 @@ public final class TcpSocket implements Closeable {
 
     /**
      * The configuration of a listener's children. One listener serves every interface, so its MSS
-     * is that of the interface of the bound address, or for the wildcard the largest of all (the
-     * loopback's); the MSS actually used per child is still bounded by the peer's MSS option, which
+     * is that of the interface of the bound address, or for the wildcard the largest of all; the MSS actually used per child is still bounded by the peer's MSS option, which
      * reflects the link it came over. (Deviation: Linux advertises the MSS of each SYN's route.)
      */
     private TcpConfig listenConfig() {
         NetInterface i = boundIp == Addresses.ANY ? null : stack.routing().interfaceOf(boundIp);
-        int mtu = i != null ? i.mtu : NetInterface.LOOPBACK_MTU;
+        int mtu = i != null ? i.mtu : stack.maxMtu();
         return configFor(mtu - 40);
-    }
-
-    private TcpConfig configFor(Route route) {
-        return configFor(route.mss());
     }
 
     private TcpConfig configFor(int routeMss) {

@@ -375,6 +375,9 @@ class StackPacketTest {
             assertTrue(s.payloadLength() <= 536, () -> "segment larger than the path MTU allows: " + s);
         }
         assertEquals(536, e.socket().info().sndMss());
+        // RFC 1191: the path MTU is remembered for the destination; a new connection starts with it.
+        Connecting next = startConnect(81, 0);
+        assertEquals(536, next.syn().options().mss());
     }
 
     @Test

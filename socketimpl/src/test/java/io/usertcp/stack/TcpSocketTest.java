@@ -20,7 +20,6 @@ import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -400,6 +399,47 @@ class TcpSocketTest {
     }
 
     @Test
+    void C3_10_lingerBlocksUntilTheTimeRunsOutThenResets() throws Exception {
+        TcpSocket[] p = pair();
+        // The peer never reads: its receive buffer (256 KiB by default) fills and the rest stays
+        // unacknowledged in our send buffer.
+        byte[] data = new byte[384 * 1024];
+        p[0].write(data, 0, data.length);
+        assertTrue(p[0].info().sendQueue() > 0, "data must still be unacknowledged");
+        p[0].setLinger(1);
+        long t0 = System.nanoTime();
+        p[0].close();
+        long ms = (System.nanoTime() - t0) / MS;
+        assertTrue(ms >= 950, "close returned after " + ms + " ms, before the linger time; " + p[0].state() + " " + p[0].info());
+        assertTrue(ms < 5000, "close blocked " + ms + " ms");
+        assertEquals(TcpState.CLOSED, p[0].state(), "reset when the linger time ran out");
+        byte[] b = new byte[512 * 1024];
+        int got = 0;
+        SocketException e = null;
+        try {
+            for (int n; (n = p[1].read(b, 0, b.length, 5000 * MS)) > 0; ) {
+                got += n;
+            }
+        } catch (SocketException x) {
+            e = x;
+        }
+        assertTrue(got > 0 && got < data.length, "got " + got);
+        assertEquals("Connection reset", e == null ? null : e.getMessage());
+    }
+
+    @Test
+    void lingerReturnsAtOnceWhenEverythingIsAcknowledged() throws IOException {
+        TcpSocket[] p = pair();
+        p[0].write(bytes("abc"), 0, 3);
+        assertEquals("abc", readString(p[1], 3));
+        p[0].setLinger(10);
+        long t0 = System.nanoTime();
+        p[0].close();
+        assertTrue(System.nanoTime() - t0 < 2000 * MS);
+        assertEquals(-1, p[1].read(new byte[1], 0, 1, 5000 * MS), "graceful FIN, no RST");
+    }
+
+    @Test
     void acceptedSocketInheritsListenerOptions() throws IOException {
         server.setNoDelay(true);
         server.setKeepAlive(true);
@@ -559,6 +599,4 @@ class TcpSocketTest {
         p[0].close();
         p[1].close();
     }
-
-    static void unused(ExecutionException e) {}
 }
