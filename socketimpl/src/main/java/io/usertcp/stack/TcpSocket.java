@@ -37,9 +37,11 @@ import java.util.concurrent.locks.Condition;
  *
  * <h2>Sticky outcomes (as NioSocketImpl and Linux)</h2>
  * EOF is sticky (read returns -1 again, even after close). After a peer RST, reads deliver the
- * data queued before it, then throw "Connection reset" every time; writes throw "Connection reset
- * by peer" once, then "Broken pipe". A RST that follows the peer's FIN (CLOSE-WAIT) gives EOF to
- * reads and "Broken pipe" to writes, as Linux's {@code tcp_reset} does.
+ * data queued before it; then Linux reports the error once: if a read takes it, every read throws
+ * "Connection reset" (NioSocketImpl's sticky flag) and writes throw "Broken pipe"; if a write takes
+ * it ("Connection reset by peer"), later writes throw "Broken pipe" and reads see EOF. A RST that
+ * follows the peer's FIN (CLOSE-WAIT) gives EOF to reads and "Broken pipe" to writes, as Linux's
+ * {@code tcp_reset} does.
  */
 public final class TcpSocket implements Closeable {
 
@@ -375,7 +377,9 @@ public final class TcpSocket implements Closeable {
                 ConnectionError err = tcp.error();
                 if (err != ConnectionError.NONE) {
                     // Linux: after the peer's FIN a RST no longer turns into a read error (SOCK_DONE).
-                    if (err == ConnectionError.RESET && !tcp.finReceived()) {
+                    // Linux reports the socket error once: if a write already took it ("Connection
+                    // reset by peer"), reads only see the end of the stream.
+                    if (err == ConnectionError.RESET && !tcp.finReceived() && writeFailures == 0) {
                         resetRead = true;
                         throw new SocketException(Messages.CONNECTION_RESET);
                     }
@@ -432,7 +436,8 @@ public final class TcpSocket implements Closeable {
      */
     private SocketException writeFailure() {
         ConnectionError err = conn.tcp.error();
-        if (writeFailures++ == 0 && err != ConnectionError.NONE && err != ConnectionError.ABORTED
+        // A read that already reported the reset consumed the error: writes get EPIPE.
+        if (writeFailures++ == 0 && !resetRead && err != ConnectionError.NONE && err != ConnectionError.ABORTED
                 && conn.resetIn != TcpState.CLOSE_WAIT) {
             return new SocketException(err == ConnectionError.RESET ? Messages.CONNECTION_RESET_BY_PEER
                     : err.jdkMessage());

@@ -336,11 +336,26 @@ class TcpSocketTest {
             assertEquals("Connection reset", e.getMessage(), "every time");
         }
         assertEquals(0, p[0].available());
-        // writes: ECONNRESET once, then EPIPE (Linux wording)
+        // the read took the error: writes get EPIPE (Linux reports a socket error once)
+        assertEquals("Broken pipe", assertThrows(SocketException.class, () -> p[0].write(b, 0, 1)).getMessage());
+    }
+
+    @Test
+    void resetTakenByAWriteThenBrokenPipeAndReadsSeeEof() throws Exception {
+        TcpSocket[] p = pair();
+        p[1].setLinger(0);
+        p[1].close(); // RST
+        long end = System.nanoTime() + 5_000 * MS;
+        while (p[0].state() != TcpState.CLOSED && System.nanoTime() < end) {
+            Thread.onSpinWait();
+        }
+        byte[] b = new byte[4];
+        // ECONNRESET once ("Connection reset by peer", strerror), then EPIPE
         assertEquals("Connection reset by peer",
                 assertThrows(SocketException.class, () -> p[0].write(b, 0, 1)).getMessage());
         assertEquals("Broken pipe", assertThrows(SocketException.class, () -> p[0].write(b, 0, 1)).getMessage());
         assertEquals("Broken pipe", assertThrows(SocketException.class, () -> p[0].write(b, 0, 1)).getMessage());
+        assertEquals(-1, p[0].read(b, 0, 4, 1000 * MS), "the error was reported once: reads see EOF");
     }
 
     @Test
