@@ -33,6 +33,14 @@ public final class Report {
     final Map<String, String> meta = new LinkedHashMap<>();
 
     public static void main(String[] args) throws IOException {
+        if (args.length == 3 && args[0].equals("--replace-section")) {
+            // Report --replace-section FILE SECTION_FILE: replace (or append) that "## " section, keep the rest.
+            Path file = Path.of(args[1]);
+            String section = Files.readString(Path.of(args[2])).strip() + "\n";
+            String old = Files.exists(file) ? Files.readString(file) : "# usertcp benchmarks\n";
+            Files.writeString(file, replaceSection(old, section), StandardCharsets.UTF_8);
+            return;
+        }
         Report r = new Report();
         r.parse(Files.readAllLines(Path.of(args[0])));
         String body = r.render();
@@ -355,6 +363,27 @@ public final class Report {
             if (!owned) {
                 out.append(section.strip()).append("\n\n");
             }
+        }
+        return out.toString().strip() + "\n";
+    }
+
+    /** Replaces the section whose heading line equals the first line of {@code section}, or appends it. */
+    static String replaceSection(String text, String section) {
+        String heading = section.substring(0, section.indexOf('\n'));
+        StringBuilder out = new StringBuilder();
+        int first = text.startsWith("## ") ? 0 : text.indexOf("\n## ");
+        out.append(first < 0 ? text.strip() + "\n\n" : text.substring(0, first == 0 ? 0 : first + 1));
+        boolean done = false;
+        for (String s : sections(text)) {
+            if (s.startsWith(heading + "\n")) {
+                out.append(section.strip()).append("\n\n");
+                done = true;
+            } else {
+                out.append(s.strip()).append("\n\n");
+            }
+        }
+        if (!done) {
+            out.append(section.strip()).append("\n\n");
         }
         return out.toString().strip() + "\n";
     }

@@ -49,4 +49,13 @@ class ReportTest {
         assertTrue(merged.contains("## Micro-benchmarks (JMH)\n\njmh table\n"));
         assertEquals(merged, Report.merge(merged, "## How these were measured\n\nnew\n\n## 1. Bulk throughput\n\nnew table\n"));
     }
+
+    @Test
+    void replaceSectionSwapsOnlyThatSection() {
+        String text = "# usertcp benchmarks\n\n## 1. Bulk\n\nbulk\n\n## 8. Micro-benchmarks (JMH)\n\nold\n\n## Link benchmark\n\nlink\n";
+        String out = Report.replaceSection(text, "## 8. Micro-benchmarks (JMH)\n\nnew\n");
+        assertEquals("# usertcp benchmarks\n\n## 1. Bulk\n\nbulk\n\n## 8. Micro-benchmarks (JMH)\n\nnew\n\n## Link benchmark\n\nlink\n", out);
+        String appended = Report.replaceSection("# usertcp benchmarks\n", "## 8. Micro-benchmarks (JMH)\n\nx\n");
+        assertEquals("# usertcp benchmarks\n\n## 8. Micro-benchmarks (JMH)\n\nx\n", appended);
+    }
 }

@@ -26,23 +26,27 @@ public final class Agent {
     }
 
     public static void premain(String args, Instrumentation inst) {
-        start(args, inst);
+        start(args, inst, true);
     }
 
     public static void premain(String args) {
-        start(args, null);
+        start(args, null, true);
     }
 
-    /** Attach at run time (or {@code Launcher-Agent-Class}); sockets made before keep the kernel stack. */
+    /**
+     * Attach at run time (or {@code Launcher-Agent-Class}); sockets made before keep the kernel
+     * stack. A failure here prints its one line and leaves the running program alone (it keeps
+     * the kernel's sockets) instead of exiting.
+     */
     public static void agentmain(String args, Instrumentation inst) {
-        start(args, inst);
+        start(args, inst, false);
     }
 
     public static void agentmain(String args) {
-        start(args, null);
+        start(args, null, false);
     }
 
-    private static synchronized void start(String args, Instrumentation inst) {
+    private static synchronized void start(String args, Instrumentation inst, boolean exitOnFailure) {
         if (instance != null) {
             return; // loaded twice: the factories are already ours
         }
@@ -52,9 +56,9 @@ public final class Agent {
             }
             instance = startAndInstall(args);
         } catch (AgentOptions.BadOptionException e) {
-            fail(e.getMessage());
+            fail(e.getMessage(), exitOnFailure);
         } catch (Throwable t) {
-            fail("cannot start: " + oneLine(t));
+            fail("cannot start: " + oneLine(t), exitOnFailure);
         }
     }
 
@@ -109,10 +113,12 @@ public final class Agent {
         }
     }
 
-    private static void fail(String message) {
+    private static void fail(String message, boolean exit) {
         System.err.println("usertcp: " + message);
         System.err.flush();
-        System.exit(EXIT_FAILURE);
+        if (exit) {
+            System.exit(EXIT_FAILURE);
+        }
     }
 
     /** The message chain of {@code t} on one line, without a stack trace. */

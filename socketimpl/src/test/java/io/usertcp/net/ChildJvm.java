@@ -53,9 +53,17 @@ final class ChildJvm {
     /** Runs {@code java [jvmArgs] -javaagent:…=agentOptions -cp … mainClass args}, bounded in time. */
     static Result run(Path dir, String agentOptions, List<String> jvmArgs, String mainClass, String... args)
             throws IOException, InterruptedException {
+        return run(dir, true, agentOptions, jvmArgs, mainClass, args);
+    }
+
+    /** As above; {@code nativeAccessFlag} false leaves out --enable-native-access (the agent must cope). */
+    static Result run(Path dir, boolean nativeAccessFlag, String agentOptions, List<String> jvmArgs, String mainClass,
+            String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
         cmd.add(java());
-        cmd.add("--enable-native-access=ALL-UNNAMED");
+        if (nativeAccessFlag) {
+            cmd.add("--enable-native-access=ALL-UNNAMED");
+        }
         cmd.addAll(jvmArgs);
         cmd.add("-javaagent:" + agentJar(dir) + (agentOptions.isEmpty() ? "" : "=" + agentOptions));
         cmd.add("-cp");

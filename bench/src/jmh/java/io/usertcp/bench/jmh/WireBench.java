@@ -1,0 +1,78 @@
+package io.usertcp.bench.jmh;
+
+import io.usertcp.wire.Checksum;
+import io.usertcp.wire.MalformedPacketException;
+import io.usertcp.wire.TcpHeader;
+import io.usertcp.wire.TcpOptions;
+import io.usertcp.wire.TcpSegment;
+import java.nio.ByteBuffer;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/** Per-packet wire costs: the RFC 1071 checksum, and TCP segment parse (with checksum check) and emit. */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 2, time = 1)
+@Measurement(iterations = 3, time = 1)
+@Fork(1)
+@State(Scope.Thread)
+public class WireBench {
+
+    static final int SRC = 0xC6120002, DST = 0xC6120001;
+
+    /** TCP payload bytes per segment (1460: MTU 1500 with no options; 64960: MTU 65000). */
+    @Param({"1460", "64960"})
+    public int payload;
+
+    /** Whether the packet buffer is direct (as a TUN read buffer) or on the heap. */
+    @Param({"true", "false"})
+    public boolean direct;
+
+    ByteBuffer segmentBytes;
+    int segmentLength;
+    TcpSegment segment;
+    ByteBuffer out;
+
+    @Setup
+    public void setup() {
+        byte[] data = new byte[payload];
+        for (int i = 0; i < data.length; i++) {
+            data[i] = (byte) (i * 31 + 7);
+        }
+        segment = TcpSegment.builder().ports(40000, 5001).seq(123456789).ack(987654321)
+                .flags(TcpHeader.FLAG_ACK | TcpHeader.FLAG_PSH).window(65535)
+                .options(TcpOptions.NONE.withTimestamps(11111, 22222)).payload(data).build();
+        int cap = payload + 80;
+        segmentBytes = direct ? ByteBuffer.allocateDirect(cap) : ByteBuffer.allocate(cap);
+        out = direct ? ByteBuffer.allocateDirect(cap) : ByteBuffer.allocate(cap);
+        segmentLength = segment.emit(segmentBytes, 0, SRC, DST);
+    }
+
+    /** The one's complement sum over a whole segment (what verifying or filling a TCP checksum costs). */
+    @Benchmark
+    public int checksum() {
+        return Checksum.compute(segmentBytes, 0, segmentLength);
+    }
+
+    /** TcpSegment.parse: length, offsets, flags, options and the checksum with the pseudo-header. */
+    @Benchmark
+    public TcpSegment parse() throws MalformedPacketException {
+        return TcpSegment.parse(segmentBytes, 0, segmentLength, SRC, DST);
+    }
+
+    /** TcpSegment.emit: header, options, payload copy and checksum. */
+    @Benchmark
+    public int emit() {
+        return segment.emit(out, 0, SRC, DST);
+    }
+}
