@@ -39,6 +39,7 @@ import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -83,6 +84,10 @@ public final class Stack implements AutoCloseable {
     static final int RX_BURST = 64;
     /** How long an RX thread waits for a packet before checking whether the stack closed. */
     static final long RX_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+    /** Receive errors in a row after which an RX thread gives up on its link. */
+    static final int RX_MAX_CONSECUTIVE_FAILURES = 1000;
+    /** Back-off after a receive error. */
+    static final long RX_RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
     /** The longest the timer thread sleeps (it is woken early whenever a deadline moves closer). */
     static final long TIMER_MAX_WAIT_NANOS = TimeUnit.SECONDS.toNanos(1);
     /** Packets the loopback may hold; more are dropped ({@link DropReason#INPUT_QUEUE_FULL}). */
@@ -136,7 +141,7 @@ public final class Stack implements AutoCloseable {
     private boolean flushing;                                                   // guarded by lock
     private long timerTarget = Long.MAX_VALUE;                                  // guarded by lock
     private long nextConnectionId = 1;                                          // guarded by lock
-    private boolean closed;                                                     // guarded by lock
+    private volatile boolean closed;  // written under lock; volatile for the RX threads' error path
     private final List<Thread> threads = new ArrayList<>();
 
     private Stack(Builder b) {
@@ -560,42 +565,48 @@ public final class Stack implements AutoCloseable {
         for (int k = 0; k < burst.length; k++) {
             burst[k] = ByteBuffer.allocate(iface.mtu);
         }
-        try {
-            while (true) {
+        int failures = 0;
+        while (true) {
+            int n = 0;
+            try {
                 // Read without the lock: one packet with a wait, then all that are ready (bounded).
-                int n = 0;
                 if (iface.link.receive(burst[0], RX_WAIT_NANOS) > 0) {
                     n = 1;
                     while (n < burst.length && iface.link.receive(burst[n], 0) > 0) {
                         n++;
                     }
                 }
-                lock.lock();
-                try {
-                    if (closed) {
-                        return;
-                    }
-                    for (int k = 0; k < n; k++) {
-                        input(burst[k], iface);
-                    }
-                    flush();
-                } finally {
-                    lock.unlock();
+                failures = 0;
+            } catch (ClosedChannelException e) {
+                return; // the link closed: the stack is closing
+            } catch (IOException | RuntimeException e) {
+                // A failing link must not take the stack down: count, log (rate-limited by the
+                // back-off), retry; give up only on a link that keeps failing.
+                stats.linkReceiveErrors.increment();
+                if (isClosed()) {
+                    return;
                 }
+                if (++failures > RX_MAX_CONSECUTIVE_FAILURES) {
+                    LOG.log(System.Logger.Level.ERROR, "RX thread of " + iface.name + " stops after "
+                            + failures + " consecutive receive errors", e);
+                    return;
+                }
+                LOG.log(System.Logger.Level.WARNING, "receive error on " + iface.name + " (retrying)", e);
+                LockSupport.parkNanos(RX_RETRY_NANOS);
             }
-        } catch (ClosedChannelException e) {
-            // the link closed: the stack is closing
-        } catch (IOException | RuntimeException e) {
-            boolean stackClosed;
             lock.lock();
             try {
-                stackClosed = closed;
+                if (closed) {
+                    return;
+                }
+                for (int k = 0; k < n; k++) {
+                    input(burst[k], iface);
+                }
+                flush();
+            } catch (RuntimeException e) {
+                internalError("RX burst on " + iface.name, e);
             } finally {
                 lock.unlock();
-            }
-            if (!stackClosed) {
-                stats.internalErrors.increment();
-                LOG.log(System.Logger.Level.ERROR, "RX thread of " + iface.name + " stopped", e);
             }
         }
     }
@@ -604,25 +615,31 @@ public final class Stack implements AutoCloseable {
         lock.lock();
         try {
             while (!closed) {
-                long now = clock.nanoTime();
-                runTimers(now);
-                flush();
-                long next = reassembler.nextDeadline();
-                for (Conn c : connections.values()) {
-                    next = Math.min(next, c.tcp.nextDeadline());
-                }
-                timerTarget = next;
-                long wait = next == Long.MAX_VALUE ? TIMER_MAX_WAIT_NANOS
-                        : Math.min(TIMER_MAX_WAIT_NANOS, next - clock.nanoTime());
-                if (!loopbackQueue.isEmpty()) {
-                    continue;
+                long wait = TIMER_MAX_WAIT_NANOS;
+                try {
+                    long now = clock.nanoTime();
+                    runTimers(now);
+                    flush();
+                    long next = reassembler.nextDeadline();
+                    for (Conn c : connections.values()) {
+                        next = Math.min(next, c.tcp.nextDeadline());
+                    }
+                    timerTarget = next;
+                    if (next != Long.MAX_VALUE) {
+                        wait = Math.min(TIMER_MAX_WAIT_NANOS, next - clock.nanoTime());
+                    }
+                    if (!loopbackQueue.isEmpty()) {
+                        continue; // a flush stopped at its bound: go on
+                    }
+                } catch (RuntimeException e) {
+                    internalError("timer thread", e);
                 }
                 if (wait > 0) {
                     timerWake.awaitNanos(wait);
                 }
             }
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            Thread.currentThread().interrupt(); // only close() ends this thread; an interrupt also does
         } finally {
             lock.unlock();
         }

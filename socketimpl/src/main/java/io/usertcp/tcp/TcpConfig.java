@@ -105,6 +105,16 @@ public record TcpConfig(
         if (delayedAck.compareTo(Duration.ofMillis(500)) > 0) delayedAck = Duration.ofMillis(500);
     }
 
+    /**
+     * The defaults with Linux's timer choices where they deviate from the RFCs: RTO minimum 200 ms
+     * (TCP_RTO_MIN; RFC 6298 §2.4 says 1 s) and delayed ACK 40 ms (TCP_DELACK_MIN, Linux's quick
+     * path). Handy for interop tests and lossy links, where the RFC minimum makes every timeout cost
+     * a second.
+     */
+    public static TcpConfig linuxLike() {
+        return DEFAULT.toBuilder().rtoMin(Duration.ofMillis(200)).delayedAck(Duration.ofMillis(40)).build();
+    }
+
     /** Defaults with the MSS for an interface MTU (MTU − 40: IPv4 and TCP headers without options). */
     public static TcpConfig forMtu(int mtu) {
         return DEFAULT.withMss(mtu - 40);

@@ -184,7 +184,7 @@ class SocketParityTest {
             try (Pair p = new Pair(k)) {
                 InputStream in = p.server.getInputStream();
                 CompletableFuture<String> r = async(in::read); // SO_TIMEOUT 0: waits for ever
-                letBlock();
+                TimeUnit.MILLISECONDS.sleep(500); // (generous: the read must have started first)
                 p.server.setSoTimeout(20); // does not apply to the read in progress
                 letBlock();
                 p.client.getOutputStream().write(11);

@@ -35,7 +35,7 @@ class RobustnessTest {
     static final long MS = 1_000_000L;
 
     /** Passes everything through and keeps a copy of the first {@code limit} packets sent. */
-    static final class CapturingLink implements PacketLink {
+    static class CapturingLink implements PacketLink {
         final PacketLink inner;
         final List<byte[]> captured = Collections.synchronizedList(new ArrayList<>());
         final int limit;
@@ -122,6 +122,31 @@ class RobustnessTest {
         } finally {
             Thread.setDefaultUncaughtExceptionHandler(previous);
             fuzz.b().close();
+        }
+    }
+
+    @Test
+    void rxThreadSurvivesLinkReceiveErrors() throws Exception {
+        MemoryLink.Pair pair = MemoryLink.pair(1500);
+        java.util.concurrent.atomic.AtomicInteger failuresLeft = new java.util.concurrent.atomic.AtomicInteger(3);
+        PacketLink flaky = new CapturingLink(pair.a(), 0) {
+            @Override
+            public int receive(ByteBuffer dst, long timeoutNanos) throws IOException {
+                if (failuresLeft.getAndDecrement() > 0) {
+                    throw new IOException("injected receive failure");
+                }
+                return super.receive(dst, timeoutNanos);
+            }
+        };
+        try (Stack s = Stack.builder().link(flaky, Addresses.toInet(A), 24).build()) {
+            pair.b().send(ByteBuffer.wrap(Packets.ip(Ipv4Header.PROTO_ICMP, B, A,
+                    Packets.icmp(io.usertcp.wire.IcmpHeader.TYPE_ECHO_REQUEST, 0, 1, new byte[8]))));
+            byte[] reply = Packets.receive(pair.b(), 5000);
+            assertTrue(reply != null, "no echo reply after the link recovered");
+            assertEquals(3, s.stats().linkReceiveErrors());
+            assertEquals(0, s.stats().internalErrors());
+        } finally {
+            pair.b().close();
         }
     }
 

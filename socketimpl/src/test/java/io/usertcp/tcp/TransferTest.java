@@ -97,6 +97,12 @@ class TransferTest {
     }
 
     @Test
+    void linuxLikeTimersUnderLoss() {
+        MemoryNet net = run(9, 5, 10, 1, 2 << 20, 2 << 20, TcpConfig.linuxLike());
+        assertTrue(net.lost > 0);
+    }
+
+    @Test
     void cleanPathFastAndExact() {
         MemoryNet net = run(42, 0, 0, 0, 4 << 20, 1 << 20, TcpHarness.testConfig());
         assertEquals(0, net.lost);
