@@ -560,7 +560,9 @@ public final class TcpConnection {
             }
             // RFC 9293 §3.10.7.4: "If an incoming segment is not acceptable, an acknowledgment should be
             // sent in reply ... <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>" (duplicates and keepalive probes, C5.4).
-            rateLimitedAck(segLen, now);
+            // RFC 5961 §4.2: "If the SYN bit is set, irrespective of the sequence number, TCP MUST send
+            // an ACK (also referred to as challenge ACK)" — rate limited like every challenge ACK (C4.8).
+            rateLimitedAck(syn ? 0 : segLen, now);
             return;
         }
         lastRecv(now);
