@@ -85,8 +85,9 @@ public final class Node {
             }
         }
         System.out.flush();
-        // Stack threads or held sockets must not keep the process alive.
-        Runtime.getRuntime().halt(0);
+        // Stack threads or held sockets must not keep the process alive (exit, not halt: a JFR
+        // recording is dumped by a shutdown hook).
+        System.exit(0);
     }
 
     static Net openNet(Map<String, String> o) throws Exception {

@@ -31,6 +31,7 @@ public final class Report {
     final Map<String, Map<String, String>> text = new LinkedHashMap<>();         // id → metric → last text value
     final Map<String, String> na = new LinkedHashMap<>();
     final Map<String, String> meta = new LinkedHashMap<>();
+    final List<String> notes = new ArrayList<>();
 
     public static void main(String[] args) throws IOException {
         if (args.length == 3 && args[0].equals("--replace-section")) {
@@ -76,6 +77,8 @@ public final class Report {
                 int sp = rest.indexOf(" reason=");
                 String id = (sp < 0 ? rest : rest.substring(0, sp)).replace("id=", "").strip();
                 na.putIfAbsent(id, sp < 0 ? "not run" : rest.substring(sp + 8).strip());
+            } else if (line.startsWith("NOTE ")) {
+                notes.add(line.substring(5).strip());
             } else if (line.startsWith("META ")) {
                 String rest = line.substring(5);
                 int eq = rest.indexOf('=');
@@ -284,6 +287,24 @@ public final class Report {
                     .append(" | ").append(ratio(u + "recv." + mtu, k + "recv." + mtu, "cpu_s_per_gib")).append(" |\n");
         }
         s.append('\n');
+        s.append("CPU used by that process during the transfer, in cores (1.00 = one CPU busy the whole time):\n\n");
+        s.append("| MTU | usertcp sending | kernel sending | usertcp receiving | kernel receiving |\n|---:|---:|---:|---:|---:|\n");
+        for (String mtu : List.of("1500", "65000")) {
+            String u = "bulk.usertcp-tun.", k = "bulk.kernel-veth.";
+            s.append("| ").append(mtu)
+                    .append(" | ").append(cell(u + "send." + mtu, "cpu_util", "%.2f"))
+                    .append(" | ").append(cell(k + "send." + mtu, "cpu_util", "%.2f"))
+                    .append(" | ").append(cell(u + "recv." + mtu, "cpu_util", "%.2f"))
+                    .append(" | ").append(cell(k + "recv." + mtu, "cpu_util", "%.2f")).append(" |\n");
+        }
+        s.append('\n');
+        if (!notes.isEmpty()) {
+            s.append("Notes on this run:\n\n");
+            for (String n : notes) {
+                s.append("- ").append(n).append('\n');
+            }
+            s.append('\n');
+        }
         if (!na.isEmpty()) {
             s.append("Not available in this run:\n\n");
             for (Map.Entry<String, String> e : na.entrySet()) {

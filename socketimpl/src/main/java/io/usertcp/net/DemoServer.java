@@ -14,10 +14,11 @@ import java.util.concurrent.TimeUnit;
 /**
  * The kernel side of {@code bin/usertcp demo}: runs in a JVM <em>without</em> the agent, so its
  * sockets are the kernel's. Serves one tiny HTTP/1.1 page (closing the connection after each
- * response, so the server closes first) and a line echo (the client closes first). Prints
- * {@code ready} once both listen; exits after {@code --seconds} (default 60).
+ * response, so the server closes first), a line echo (the client closes first) and daytime
+ * (RFC 867: the time as text, then close). Prints {@code ready} once all listen; exits after
+ * {@code --seconds} (default 60).
  *
- * <p>Usage: {@code demo-server [--bind ADDR] [--http PORT] [--echo PORT] [--seconds N]}
+ * <p>Usage: {@code demo-server [--bind ADDR] [--http PORT] [--echo PORT] [--daytime PORT] [--seconds N]}
  */
 final class DemoServer {
     private DemoServer() {}
@@ -26,12 +27,14 @@ final class DemoServer {
         String bind = "0.0.0.0";
         int httpPort = 8080;
         int echoPort = 7007;
+        int daytimePort = 1313;
         int seconds = 60;
         for (int i = 0; i + 1 < args.length; i += 2) {
             switch (args[i]) {
                 case "--bind": bind = args[i + 1]; break;
                 case "--http": httpPort = Integer.parseInt(args[i + 1]); break;
                 case "--echo": echoPort = Integer.parseInt(args[i + 1]); break;
+                case "--daytime": daytimePort = Integer.parseInt(args[i + 1]); break;
                 case "--seconds": seconds = Integer.parseInt(args[i + 1]); break;
                 default: throw new IllegalArgumentException("unknown option " + args[i]);
             }
@@ -41,8 +44,11 @@ final class DemoServer {
         http.bind(new InetSocketAddress(addr, httpPort));
         ServerSocket echo = new ServerSocket();
         echo.bind(new InetSocketAddress(addr, echoPort));
+        ServerSocket daytime = new ServerSocket();
+        daytime.bind(new InetSocketAddress(addr, daytimePort));
         daemon("http", () -> serve(http, DemoServer::http));
         daemon("echo", () -> serve(echo, DemoServer::echo));
+        daemon("daytime", () -> serve(daytime, DemoServer::daytime));
         System.out.println("ready");
         System.out.flush();
         TimeUnit.SECONDS.sleep(seconds);
@@ -84,6 +90,13 @@ final class DemoServer {
         out.write(head.getBytes(StandardCharsets.ISO_8859_1));
         out.write(body);
         out.flush();
+    }
+
+    /** RFC 867: "Once a connection is established the current date and time is sent out the connection". */
+    private static void daytime(Socket s) throws IOException {
+        String now = java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC)
+                .format(java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME);
+        s.getOutputStream().write((now + "\r\n").getBytes(StandardCharsets.US_ASCII));
     }
 
     /** Echoes lines until the client closes, then closes. */

@@ -13,7 +13,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.function.LongSupplier;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -30,19 +32,22 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class Ladder implements TcpEventListener, SegmentTap.Listener {
 
+    static final int TIME_WIDTH = 12;
     private static final int STATE_WIDTH = 14;
     private static final int ARROW_WIDTH = 60;
     private static final int SNIPPET = 28;
 
     private final UserTcp.Trace mode;
     private final PrintStream out;
+    private final LongSupplier nanoClock;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition quiet = lock.newCondition();
     private final Map<String, Conv> convs = new LinkedHashMap<>(); // guarded by lock; open conversations
 
-    Ladder(UserTcp.Trace mode, PrintStream out) {
+    Ladder(UserTcp.Trace mode, PrintStream out, LongSupplier nanoClock) {
         this.mode = mode;
         this.out = out;
+        this.nanoClock = nanoClock;
     }
 
     // ---------------------------------------------------------------- inputs
@@ -112,7 +117,7 @@ final class Ladder implements TcpEventListener, SegmentTap.Listener {
     }
 
     private Conv open(String key, int localIp, int localPort, int remoteIp, int remotePort, TcpState localFrom) {
-        Conv cv = new Conv(ip(localIp) + ":" + localPort, ip(remoteIp) + ":" + remotePort);
+        Conv cv = new Conv(ip(localIp) + ":" + localPort, ip(remoteIp) + ":" + remotePort, nanoClock);
         cv.add(Row.left(localFrom.toString()));
         // Before anything is seen, the peer is LISTEN when we open actively, else CLOSED.
         cv.peer = localFrom == TcpState.LISTEN ? "CLOSED" : "LISTEN";
@@ -171,6 +176,7 @@ final class Ladder implements TcpEventListener, SegmentTap.Listener {
 
     /** One row of the diagram: a local state, an arrow, a peer state; any may be empty. */
     static final class Row {
+        long at; // nanos of the row's first event
         String left;
         String label;
         boolean outbound;
@@ -202,6 +208,7 @@ final class Ladder implements TcpEventListener, SegmentTap.Listener {
         final String remote;
         final String title;
         final List<Row> rows = new ArrayList<>();
+        final LongSupplier clock;
         TcpState localState;
         String peer;
         int segments;
@@ -212,10 +219,11 @@ final class Ladder implements TcpEventListener, SegmentTap.Listener {
         boolean ourFinSent;
         int ourFinSeq;
 
-        Conv(String local, String remote) {
+        Conv(String local, String remote, LongSupplier clock) {
             this.local = local;
             this.remote = remote;
             this.title = local + " <-> " + remote;
+            this.clock = clock;
         }
 
         /** Appends, merging into the last row where the order of events allows (see class comment). */
@@ -236,6 +244,7 @@ final class Ladder implements TcpEventListener, SegmentTap.Listener {
                     return;
                 }
             }
+            r.at = clock.getAsLong();
             rows.add(r);
         }
 
@@ -339,11 +348,14 @@ final class Ladder implements TcpEventListener, SegmentTap.Listener {
                     .append(unfinished ? " (still open when the trace ended)" : "").append('\n');
             String leftHead = "usertcp " + local;
             String rightHead = "peer " + remote;
-            sb.append(pad(leftHead, STATE_WIDTH + ARROW_WIDTH + 2)).append(rightHead).append('\n');
-            sb.append(pad("(states from the stack)", STATE_WIDTH + ARROW_WIDTH + 2))
+            sb.append(pad("time", TIME_WIDTH)).append(pad(leftHead, STATE_WIDTH + ARROW_WIDTH + 2))
+                    .append(rightHead).append('\n');
+            sb.append(" ".repeat(TIME_WIDTH)).append(pad("(states from the stack)", STATE_WIDTH + ARROW_WIDTH + 2))
                     .append("(states inferred from segments)").append('\n');
+            long start = rows.isEmpty() ? 0 : rows.get(0).at;
             for (Row r : rows) {
                 StringBuilder line = new StringBuilder();
+                line.append(pad(String.format(Locale.ROOT, "%8.1f ms", (r.at - start) / 1e6), TIME_WIDTH));
                 line.append(pad(r.left == null ? "" : r.left, STATE_WIDTH)).append(' ');
                 line.append(r.label == null ? " ".repeat(ARROW_WIDTH) : arrow(r.label, r.outbound));
                 line.append(' ');
@@ -353,7 +365,8 @@ final class Ladder implements TcpEventListener, SegmentTap.Listener {
                 sb.append(stripTrailing(line)).append('\n');
             }
             if ("TIME-WAIT".equals(peer)) {
-                sb.append(" ".repeat(STATE_WIDTH + ARROW_WIDTH + 2)).append("(CLOSED after 2*MSL)").append('\n');
+                sb.append(" ".repeat(TIME_WIDTH + STATE_WIDTH + ARROW_WIDTH + 2)).append("(CLOSED after 2*MSL)")
+                        .append('\n');
             }
             return sb.toString();
         }

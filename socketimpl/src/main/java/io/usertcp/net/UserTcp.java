@@ -334,7 +334,8 @@ public final class UserTcp implements Closeable {
             tcp.receiveBufferSize(c.receiveBufferSize);
         }
         Stack.Builder sb = Stack.builder().tcpConfig(tcp.build());
-        Ladder ladder = c.trace == Trace.OFF ? null : new Ladder(c.trace, c.traceOut);
+        Ladder ladder = c.trace == Trace.OFF ? null
+                : new Ladder(c.trace, c.traceOut, io.usertcp.stack.SystemClock.INSTANCE::nanoTime);
         PacketLink link = null;
         if (c.tun != null) {
             link = openTun(c);

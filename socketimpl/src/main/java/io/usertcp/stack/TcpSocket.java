@@ -210,6 +210,12 @@ public final class TcpSocket implements Closeable {
                 TcpConnection child = listener.accept();
                 if (child != null) {
                     Conn c = stack.connFor(child);
+                    if (c == null) {
+                        // It died (e.g. reset) while queued and left the table; Linux still hands it
+                        // out, and its first read reports what happened.
+                        c = new Conn(child, child.key(), trafficClass);
+                        c.removed = true;
+                    }
                     TcpSocket s = new TcpSocket(this, c);
                     s.applyOptions();
                     stack.accepted();
@@ -937,7 +943,7 @@ public final class TcpSocket implements Closeable {
     }
 
     private void ensureOpen() throws SocketException {
-        if (closed) {
+        if (closed || stack.isClosed()) {
             throw new SocketException(Messages.SOCKET_CLOSED);
         }
     }

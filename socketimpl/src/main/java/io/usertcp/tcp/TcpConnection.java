@@ -561,7 +561,9 @@ public final class TcpConnection {
             }
             // RFC 9293 §3.10.7.4: "If an incoming segment is not acceptable, an acknowledgment should be
             // sent in reply ... <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>" (duplicates and keepalive probes, C5.4).
-            rateLimitedAck(segLen, now);
+            // RFC 5961 §4.2: "If the SYN bit is set, irrespective of the sequence number, TCP MUST send
+            // an ACK (also referred to as challenge ACK)" — rate limited like every challenge ACK (C4.8).
+            rateLimitedAck(syn ? 0 : segLen, now);
             return;
         }
         lastRecv(now);
@@ -1466,7 +1468,7 @@ public final class TcpConnection {
             // long as ... the outstanding data [does not exceed] cwnd plus 2*SMSS bytes".
             if (!inRecovery && dupAcks > 0 && dupAcks < 3) cwndLimit += (long) Math.min(dupAcks, 2) * sndMss;
             long cwndRoom = cwndLimit - flight;
-            int maxSeg = sndMss;
+            int maxSeg = maxPayload();
             long len = Math.min(Math.min(avail, maxSeg), Math.min(usable, cwndRoom));
             if (len < 0) len = 0;
             // The FIN needs no window space (as Linux: it may go at the right edge of a zero window).
@@ -1506,6 +1508,20 @@ public final class TcpConnection {
         }
     }
 
+    /**
+     * Payload bytes per data segment. RFC 9293 §3.7.1 (MUST-16): "the TCP endpoint MUST NOT send a segment
+     * with ... data plus TCP options length > Eff.snd.MSS" (C2.17). Data segments carry no options yet;
+     * with timestamps (RFC 7323) this subtracts their 12 bytes, with SACK the blocks in use.
+     */
+    private int maxPayload() {
+        return Math.max(1, sndMss - dataOptionsLength());
+    }
+
+    /** Length of the options every data segment carries (0 until timestamps are negotiated). */
+    private int dataOptionsLength() {
+        return 0;
+    }
+
     private long rtoMaxNanos() {
         return config.rtoMax().toNanos();
     }
@@ -1516,7 +1532,7 @@ public final class TcpConnection {
         if (pos == 0) return false; // the SYN is retransmitted by sendSyn
         long dataOff = pos - 1;
         long inFlightData = Math.max(0, Math.min(sndMax - 1, sndWritten) - dataOff);
-        int len = (int) Math.min(sndMss, inFlightData);
+        int len = (int) Math.min(maxPayload(), inFlightData);
         boolean fin = finQueued && dataOff + len == sndWritten && sndMax > finPos();
         if (len == 0 && !fin) return false;
         sendSegmentAt(pos, len, fin, now, out);

@@ -23,8 +23,11 @@ class LadderTest {
 
     final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
 
+    /** A fake clock: every reading is 0.5 ms after the previous one. */
+    long nanos;
+
     Ladder ladder(UserTcp.Trace mode) {
-        return new Ladder(mode, new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        return new Ladder(mode, new PrintStream(bytes, true, StandardCharsets.UTF_8), () -> nanos += 500_000);
     }
 
     static TcpSegment seg(boolean out, int flags, long seq, long ack, String data) {
@@ -143,10 +146,15 @@ class LadderTest {
     static List<String> column(String s, boolean left) {
         List<String> states = new ArrayList<>();
         for (String line : s.split("\n")) {
-            if (line.startsWith("TCP connection") || line.startsWith("usertcp ") || line.startsWith("(")
-                    || line.isBlank()) {
+            if (line.startsWith("TCP connection") || line.startsWith("time") || line.isBlank()
+                    || line.length() <= Ladder.TIME_WIDTH) {
                 continue;
             }
+            if (line.trim().startsWith("(")) {
+                continue;
+            }
+            assertTrue(line.substring(0, Ladder.TIME_WIDTH).trim().matches("\\d+\\.\\d ms"), "time column: " + line);
+            line = line.substring(Ladder.TIME_WIDTH);
             String v;
             if (left) {
                 v = line.length() >= 14 ? line.substring(0, 14).trim() : line.trim();

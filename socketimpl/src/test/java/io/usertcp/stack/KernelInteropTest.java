@@ -176,6 +176,15 @@ class KernelInteropTest {
     }
 
     @Test
+    void C6_3_kernelPingGetsAnEchoReply() throws Exception {
+        Stack s = start("utcp-ping");
+        // As root in the namespace the JDK pings with ICMP (a raw or ping socket); the counter tells
+        // it was ICMP and not its TCP-port-7 fallback (which a RST would also make "reachable").
+        assertTrue(US.isReachable(5000), "198.18.0.2 not reachable");
+        assertTrue(s.stats().icmpEchoReplies() >= 1, () -> "no ICMP echo answered: " + s.stats());
+    }
+
+    @Test
     void kernelConnectToClosedPortIsRefusedByRst() throws Exception {
         Stack s = start("utcp-rst");
         try (Socket k = new Socket()) {

@@ -200,6 +200,18 @@ class TcpSocketTest {
     }
 
     @Test
+    void connectionResetWhileInTheAcceptQueueIsStillAccepted() throws IOException {
+        TcpSocket c = stack.newSocket();
+        c.connect(LOCALHOST, server.localPort(), 5000 * MS);
+        c.setLinger(0);
+        c.close(); // RST before the server accepts
+        TcpSocket a = server.accept(5000 * MS);
+        assertEquals(c.localPort(), a.remotePort());
+        SocketException e = assertThrows(SocketException.class, () -> a.read(new byte[1], 0, 1, 1000 * MS));
+        assertEquals("Connection reset", e.getMessage());
+    }
+
+    @Test
     void acceptTimesOut() {
         long t0 = System.nanoTime();
         SocketTimeoutException e = assertThrows(SocketTimeoutException.class, () -> server.accept(100 * MS));
