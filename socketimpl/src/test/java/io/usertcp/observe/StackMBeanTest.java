@@ -87,10 +87,15 @@ class StackMBeanTest {
             assertNull(stack.tracer());
             server.setAttribute(name, new Attribute("TraceEnabled", true));
             assertSame(ut.observability().recorder(), stack.tracer());
+            c.setNoDelay(true); // "unread" may not be acknowledged yet (delayed ACK): no Nagle wait
             c.write(Runs.ascii("more"), 0, 4);
-            for (int i = 0; i < 1000 && s.available() < 10; i++) {
-                Thread.yield();
+            byte[] got = new byte[10];
+            for (int n = 0; n < 10; ) {
+                int r = s.read(got, n, 10 - n, Runs.TIMEOUT);
+                assertTrue(r > 0, "read " + r);
+                n += r;
             }
+            assertEquals("unreadmore", new String(got, java.nio.charset.StandardCharsets.US_ASCII));
             server.setAttribute(name, new Attribute("TraceEnabled", false));
             assertNull(stack.tracer());
             String[] traced = (String[]) server.invoke(name, "tracedConnections", null, null);
