@@ -127,6 +127,7 @@ public final class TcpConnection {
     private long recover;            // RFC 6582 "recover" (exclusive end position)
     private boolean partialAckSeen;
     private long lastSendAt = Long.MIN_VALUE;
+    private long lastDataSentAt = Long.MIN_VALUE; // RFC 5681 §4.1 idle measure: data, not pure ACKs
     private int persistBackoff;
     private boolean peerWindowZero;    // the last zeroWindow event said "entered"
     private int probesOut;           // unanswered zero-window probes
@@ -1094,8 +1095,9 @@ public final class TcpConnection {
 
     /** RFC 5681 §4.1: after an idle period longer than the RTO, restart from the restart window (C2.19). */
     private void restartAfterIdle(long now) {
-        if (state.isSynchronized() && sndMax == sndUna && unsentData() == 0 && lastSendAt != Long.MIN_VALUE
-                && now - lastSendAt > rtt.rto()) {
+        // "if the TCP has not sent data in an interval exceeding the retransmission timeout".
+        if (state.isSynchronized() && sndMax == sndUna && unsentData() == 0 && lastDataSentAt != Long.MIN_VALUE
+                && now - lastDataSentAt > rtt.rto()) {
             cc.onIdleRestart(now);
         }
     }
@@ -1597,6 +1599,7 @@ public final class TcpConnection {
             if (rttTimingEnd >= 0 && pos < rttTimingEnd) rttTimingEnd = -1;
         }
         emit(out, sndSeq(pos), flags, payload, urgentPointer, now);
+        if (len > 0) lastDataSentAt = now;
         // RFC 6298 §5.1: "Every time a packet containing data is sent (including a retransmission), if
         // the timer is not running, start it running so that it will expire after RTO seconds".
         if (rtoAt == NEVER) rtoAt = now + rtt.rto();
