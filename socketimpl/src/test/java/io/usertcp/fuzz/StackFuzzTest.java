@@ -131,6 +131,8 @@ class StackFuzzTest {
             peerWindow = in.u16();
             c = h.open(listener, PEER_PORT, isn, mss, peerWindow);
             sock = c.socket;
+            // One incarnation: a SYN after this connection is gone must not open a new one (it gets a RST).
+            listener.close();
             rightEdge = peerWindow;
             maxWindow = peerWindow;
             try {

@@ -2,7 +2,7 @@ package io.usertcp.hardening;
 
 import io.usertcp.link.MemoryLink;
 import io.usertcp.link.PacketLink;
-import io.usertcp.stack.ManualClock;
+import io.usertcp.stack.Clock;
 import io.usertcp.stack.Stack;
 import io.usertcp.stack.TcpSocket;
 import io.usertcp.tcp.TcpConfig;
@@ -31,7 +31,33 @@ public final class PeerHarness implements AutoCloseable {
     /** One packet the stack sent: its IP source/destination and the parsed segment (payload copied). */
     public record Out(int src, int dst, TcpSegment seg) {}
 
-    public final ManualClock clock = new ManualClock();
+    /**
+     * A manual clock (time moves only when the test says) that can also tick on its own, 1 ms per
+     * reading, for the duration of one socket call with a timeout: with a frozen clock such a call
+     * would wait forever for its deadline (see {@link #tryAccept}).
+     */
+    public static final class HarnessClock implements Clock {
+        private volatile long now = 1_000_000_000L;
+        private volatile boolean ticking;
+
+        @Override
+        public long nanoTime() {
+            if (ticking) {
+                now += 1_000_000L;
+            }
+            return now;
+        }
+
+        public void advanceMillis(long ms) {
+            now += ms * 1_000_000L;
+        }
+
+        public void advance(java.time.Duration d) {
+            now += d.toNanos();
+        }
+    }
+
+    public final HarnessClock clock = new HarnessClock();
     public final Stack stack;
     public final PacketLink wire;
     private final ByteBuffer rx = ByteBuffer.allocate(65536);
@@ -195,11 +221,24 @@ public final class PeerHarness implements AutoCloseable {
         }
         inject(TcpSegment.builder().ports(peerPort, port).seq(peerIsn + 1).ack(synAck.seq() + 1)
                 .flags(TcpHeader.FLAG_ACK).window(window).build());
+        TcpSocket s = tryAccept(listener);
+        if (s == null) {
+            throw new AssertionError("nothing to accept after the handshake from port " + peerPort);
+        }
+        return new Conn(s, port, peerPort, synAck.seq() + 1, peerIsn + 1, synAck.options().mss());
+    }
+
+    /** Accepts a connection if one is ready, else null (without blocking: the clock ticks meanwhile). */
+    public TcpSocket tryAccept(TcpSocket listener) {
+        clock.ticking = true;
         try {
-            TcpSocket s = listener.accept(1);
-            return new Conn(s, port, peerPort, synAck.seq() + 1, peerIsn + 1, synAck.options().mss());
+            return listener.accept(1);
+        } catch (java.net.SocketTimeoutException e) {
+            return null;
         } catch (IOException e) {
-            throw new AssertionError("accept after the handshake from port " + peerPort, e);
+            throw new UncheckedIOException(e);
+        } finally {
+            clock.ticking = false;
         }
     }
 
