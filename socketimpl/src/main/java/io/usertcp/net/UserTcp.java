@@ -2,6 +2,7 @@ package io.usertcp.net;
 
 import io.usertcp.link.PacketLink;
 import io.usertcp.link.PcapTap;
+import io.usertcp.link.tun.Tun;
 import io.usertcp.link.tun.TunConfig;
 import io.usertcp.link.tun.TunDevice;
 import io.usertcp.stack.Stack;
@@ -358,6 +359,12 @@ public final class UserTcp implements Closeable {
     }
 
     private static PacketLink openTun(Config c) throws IOException {
+        boolean exists = java.nio.file.Files.exists(Path.of("/sys/class/net", c.tun));
+        if (exists && !Tun.hasNetAdmin()) {
+            // Someone else's persistent device (`ip tuntap add dev NAME mode tun user ME`): attach as
+            // it is; configuring its kernel side would need CAP_NET_ADMIN.
+            return TunDevice.open(TunConfig.builder().name(c.tun).attach().build());
+        }
         TunConfig.Builder t = TunConfig.builder().name(c.tun).mtu(c.mtu);
         if (c.createTun) {
             t.mode(TunConfig.Mode.CREATE_OR_ATTACH);

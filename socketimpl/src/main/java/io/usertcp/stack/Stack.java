@@ -715,8 +715,20 @@ public final class Stack implements AutoCloseable {
                 c.tcp.retire();
                 remove(c);
             } else {
+                // A data segment that is not the next one expected (out of order, or a duplicate)
+                // is answered at once: coalescing those ACKs over a burst would turn three
+                // duplicate ACKs into one and defeat the peer's fast retransmit (RFC 5681 §4.2: "A
+                // TCP receiver SHOULD send an immediate duplicate ACK when an out-of-order segment
+                // arrives"). In-order segments and pure ACKs are polled once at the end of the
+                // burst, so one ACK (and one batch of data) covers the burst.
+                boolean unexpected = seg.payloadLength() > 0 && c.tcp.state().isSynchronized()
+                        && seg.seq() != c.tcp.info().rcvNxt();
                 c.tcp.onSegment(seg, now);
-                markDirty(c);
+                if (unexpected) {
+                    pollConnection(c);
+                } else {
+                    markDirty(c);
+                }
                 return;
             }
         }
@@ -790,9 +802,9 @@ public final class Stack implements AutoCloseable {
             tx.clear();
             int n = Icmp.echoReply(ip, icmp, tx, 0, ipOutput);
             tx.position(0).limit(n);
-            transmit(r, tx);
-            stats.icmpEchoReplies.increment();
+            stats.icmpEchoReplies.increment(); // before the reply can arrive anywhere
             ipStats.increment(IpStats.Counter.ICMP_ECHO_REPLIES);
+            transmit(r, tx);
             return;
         }
         IcmpError err;

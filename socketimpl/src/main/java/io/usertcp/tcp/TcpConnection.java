@@ -560,7 +560,9 @@ public final class TcpConnection {
             }
             // RFC 9293 §3.10.7.4: "If an incoming segment is not acceptable, an acknowledgment should be
             // sent in reply ... <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>" (duplicates and keepalive probes, C5.4).
-            rateLimitedAck(segLen, now);
+            // RFC 5961 §4.2: "If the SYN bit is set, irrespective of the sequence number, TCP MUST send
+            // an ACK (also referred to as challenge ACK)" — rate limited like every challenge ACK (C4.8).
+            rateLimitedAck(syn ? 0 : segLen, now);
             return;
         }
         lastRecv(now);
@@ -873,8 +875,10 @@ public final class TcpConnection {
                 // RFC 5681 §4.2: "an ACK SHOULD be generated for at least every second full-sized segment"
                 // and "Out-of-order data segments SHOULD be acknowledged immediately" / when a segment
                 // "fills in all or part of a gap" (C2.7, C2.2).
-                // An ACK also goes at once when this segment closed our window (the peer must learn it).
-                if (wasOutOfOrder || bytesSinceAck >= 2L * rcvMssSeen || offeredEdge() <= rcvNxt) {
+                // An ACK also goes at once when what is left of the advertised window cannot take another
+                // full-sized segment: the sender is blocked until it hears from us, so delaying the ACK
+                // would only stall it (large MSS against a 64 KiB window, or a nearly full buffer).
+                if (wasOutOfOrder || bytesSinceAck >= 2L * rcvMssSeen || rcvAdvEdge - rcvNxt < rcvMssSeen) {
                     ackNow = true;
                 } else if (delayedAckAt == NEVER) {
                     // RFC 9293 §3.8.6.3 (MUST-40): delay "MUST be less than 0.5 seconds".
