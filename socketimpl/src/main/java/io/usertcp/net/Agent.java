@@ -126,10 +126,17 @@ public final class Agent {
         StringBuilder sb = new StringBuilder();
         for (Throwable c = t; c != null && sb.length() < 600; c = c.getCause()) {
             String m = c.getMessage();
+            String text = m == null || m.isBlank() ? c.getClass().getSimpleName() : m.replace('\n', ' ').strip();
+            if (sb.indexOf(text) >= 0) {
+                continue; // a wrapper that repeats its cause's message
+            }
             if (sb.length() > 0) {
+                if (sb.charAt(sb.length() - 1) == '.') {
+                    sb.setLength(sb.length() - 1);
+                }
                 sb.append(": ");
             }
-            sb.append(m == null || m.isBlank() ? c.getClass().getSimpleName() : m.replace('\n', ' '));
+            sb.append(text);
             if (c.getCause() == c) {
                 break;
             }

@@ -2,8 +2,10 @@ package io.usertcp.net;
 
 import io.usertcp.link.PacketLink;
 import io.usertcp.link.PcapTap;
+import io.usertcp.link.tun.Tun;
 import io.usertcp.link.tun.TunConfig;
 import io.usertcp.link.tun.TunDevice;
+import io.usertcp.observe.Observability;
 import io.usertcp.stack.Stack;
 import io.usertcp.tcp.TcpConfig;
 import java.io.Closeable;
@@ -57,6 +59,7 @@ public final class UserTcp implements Closeable {
     private final Stack stack;
     private final PacketLink link; // null in loopback-only mode
     private final Ladder ladder; // null unless tracing
+    private final Observability observability;
     private final SocketFactory socketFactory;
     private final ServerSocketFactory serverSocketFactory;
     private volatile boolean closed;
@@ -66,6 +69,8 @@ public final class UserTcp implements Closeable {
         this.stack = stack;
         this.link = link;
         this.ladder = ladder;
+        // The MBean io.usertcp:type=Stack,name=<tun or loopback> and the JFR events (issue 9).
+        this.observability = Observability.attach(stack, config.tun != null ? config.tun : "loopback");
         this.socketFactory = new UserTcpSocketFactory(stack);
         this.serverSocketFactory = new UserTcpServerSocketFactory(stack);
     }
@@ -82,6 +87,11 @@ public final class UserTcp implements Closeable {
     /** The engine. */
     public Stack stack() {
         return stack;
+    }
+
+    /** The stack's MBean, JFR events and run-time switchable segment trace. */
+    public Observability observability() {
+        return observability;
     }
 
     /** The configuration this instance was started with. */
@@ -146,6 +156,7 @@ public final class UserTcp implements Closeable {
             return;
         }
         closed = true;
+        observability.close();
         stack.close(); // closes the links it owns
         if (ladder != null) {
             ladder.flush();
@@ -358,6 +369,12 @@ public final class UserTcp implements Closeable {
     }
 
     private static PacketLink openTun(Config c) throws IOException {
+        boolean exists = java.nio.file.Files.exists(Path.of("/sys/class/net", c.tun));
+        if (exists && !Tun.hasNetAdmin()) {
+            // Someone else's persistent device (`ip tuntap add dev NAME mode tun user ME`): attach as
+            // it is; configuring its kernel side would need CAP_NET_ADMIN.
+            return TunDevice.open(TunConfig.builder().name(c.tun).attach().build());
+        }
         TunConfig.Builder t = TunConfig.builder().name(c.tun).mtu(c.mtu);
         if (c.createTun) {
             t.mode(TunConfig.Mode.CREATE_OR_ATTACH);

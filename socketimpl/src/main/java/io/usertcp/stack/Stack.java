@@ -119,7 +119,9 @@ public final class Stack implements AutoCloseable {
     private final Ipv4Input ipInput;                                                   // guarded by lock
     private final Ipv4Output ipOutput;                                                 // guarded by lock
     private final List<TcpEventListener> stateListeners = new CopyOnWriteArrayList<>();
-    private final TcpEventListener events = this::onStateChanged;
+    private final TcpEventListener events = new Events();
+    /** Set while tracing (read once per segment: no cost when null). */
+    private volatile SegmentTracer tracer;
     private final SegmentSink sink = this::emitSegment;
     private final IsnGenerator isn;
 
@@ -256,6 +258,41 @@ public final class Stack implements AutoCloseable {
     /** Adds a listener told about every state change of every connection (on the engine thread, under the lock). */
     public void addStateListener(TcpEventListener l) {
         stateListeners.add(Objects.requireNonNull(l, "l"));
+    }
+
+    /**
+     * Removes a listener added with {@link #addStateListener}. Listeners also get the engine's other
+     * events ({@link TcpEventListener#retransmitted}, {@code rtoFired}, {@code zeroWindow}).
+     */
+    public void removeStateListener(TcpEventListener l) {
+        stateListeners.remove(l);
+    }
+
+    /**
+     * Starts ({@code t} non-null) or stops (null) tracing every TCP segment received or sent and
+     * every state change to {@code t}; takes effect at the next segment. Off by default.
+     */
+    public void setTracer(SegmentTracer t) {
+        this.tracer = t;
+    }
+
+    /** The tracer set with {@link #setTracer}, or null. */
+    public SegmentTracer tracer() {
+        return tracer;
+    }
+
+    /** A snapshot of every connection in the table, by 4-tuple (local side = this stack). */
+    public Map<ConnectionKey, TcpInfo> connectionsByKey() {
+        lock.lock();
+        try {
+            Map<ConnectionKey, TcpInfo> m = new java.util.LinkedHashMap<>();
+            for (Map.Entry<ConnectionKey, Conn> e : connections.entrySet()) {
+                m.put(e.getKey(), e.getValue().tcp.info());
+            }
+            return m;
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** The stack's counters. */
@@ -704,6 +741,10 @@ public final class Stack implements AutoCloseable {
         }
         long now = clock.nanoTime();
         ConnectionKey key = new ConnectionKey(dst, seg.dstPort(), src, seg.srcPort());
+        SegmentTracer t = tracer;
+        if (t != null) {
+            trace(t, key, SegmentTracer.Direction.IN, seg, now);
+        }
         Conn c = connections.get(key);
         TcpConnection predecessor = null;
         if (c != null) {
@@ -715,8 +756,20 @@ public final class Stack implements AutoCloseable {
                 c.tcp.retire();
                 remove(c);
             } else {
+                // A data segment that is not the next one expected (out of order, or a duplicate)
+                // is answered at once: coalescing those ACKs over a burst would turn three
+                // duplicate ACKs into one and defeat the peer's fast retransmit (RFC 5681 §4.2: "A
+                // TCP receiver SHOULD send an immediate duplicate ACK when an out-of-order segment
+                // arrives"). In-order segments and pure ACKs are polled once at the end of the
+                // burst, so one ACK (and one batch of data) covers the burst.
+                boolean unexpected = seg.payloadLength() > 0 && c.tcp.state().isSynchronized()
+                        && seg.seq() != c.tcp.info().rcvNxt();
                 c.tcp.onSegment(seg, now);
-                markDirty(c);
+                if (unexpected) {
+                    pollConnection(c);
+                } else {
+                    markDirty(c);
+                }
                 return;
             }
         }
@@ -790,9 +843,9 @@ public final class Stack implements AutoCloseable {
             tx.clear();
             int n = Icmp.echoReply(ip, icmp, tx, 0, ipOutput);
             tx.position(0).limit(n);
-            transmit(r, tx);
-            stats.icmpEchoReplies.increment();
+            stats.icmpEchoReplies.increment(); // before the reply can arrive anywhere
             ipStats.increment(IpStats.Counter.ICMP_ECHO_REPLIES);
+            transmit(r, tx);
             return;
         }
         IcmpError err;
@@ -893,6 +946,11 @@ public final class Stack implements AutoCloseable {
         if (seg.rst()) {
             stats.rstSent.increment();
         }
+        SegmentTracer t = tracer;
+        if (t != null) {
+            trace(t, new ConnectionKey(src, seg.srcPort(), dst, seg.dstPort()), SegmentTracer.Direction.OUT, seg,
+                    clock.nanoTime());
+        }
         transmit(r, tx);
     }
 
@@ -927,9 +985,69 @@ public final class Stack implements AutoCloseable {
     // Events
     // ------------------------------------------------------------------------------------------
 
+    private void trace(SegmentTracer t, ConnectionKey key, SegmentTracer.Direction dir, TcpSegment seg, long now) {
+        try {
+            t.segment(key, dir, seg, now);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "segment tracer failed", e);
+        }
+    }
+
+    /** The engine's listener: state changes to {@link #onStateChanged}, the other events to the listeners. */
+    private final class Events implements TcpEventListener {
+        @Override
+        public void stateChanged(TcpConnection c, TcpState from, TcpState to, TcpSegment cause) {
+            onStateChanged(c, from, to, cause);
+        }
+
+        @Override
+        public void retransmitted(TcpConnection c, int seq, int length, long now) {
+            for (TcpEventListener l : stateListeners) {
+                try {
+                    l.retransmitted(c, seq, length, now);
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.WARNING, "event listener failed", e);
+                }
+            }
+        }
+
+        @Override
+        public void rtoFired(TcpConnection c, int retries, long rtoNanos, long now) {
+            for (TcpEventListener l : stateListeners) {
+                try {
+                    l.rtoFired(c, retries, rtoNanos, now);
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.WARNING, "event listener failed", e);
+                }
+            }
+        }
+
+        @Override
+        public void zeroWindow(TcpConnection c, boolean entered, long now) {
+            for (TcpEventListener l : stateListeners) {
+                try {
+                    l.zeroWindow(c, entered, now);
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.WARNING, "event listener failed", e);
+                }
+            }
+        }
+    }
+
     private void onStateChanged(TcpConnection tcp, TcpState from, TcpState to, TcpSegment cause) {
+        SegmentTracer t = tracer;
+        if (t != null && tcp.key() != null) {
+            try {
+                t.stateChanged(tcp.key(), from, to, clock.nanoTime());
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "segment tracer failed", e);
+            }
+        }
         Conn c = byTcp.get(tcp);
         if (c != null) {
+            if (to.isSynchronized()) {
+                c.wasSynchronized = true;
+            }
             if (to == TcpState.CLOSE_WAIT || to == TcpState.CLOSING || to == TcpState.TIME_WAIT) {
                 c.finReceived = true;
             }

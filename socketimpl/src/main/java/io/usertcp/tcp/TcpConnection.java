@@ -127,7 +127,9 @@ public final class TcpConnection {
     private long recover;            // RFC 6582 "recover" (exclusive end position)
     private boolean partialAckSeen;
     private long lastSendAt = Long.MIN_VALUE;
+    private long lastDataSentAt = Long.MIN_VALUE; // RFC 5681 §4.1 idle measure: data, not pure ACKs
     private int persistBackoff;
+    private boolean peerWindowZero;    // the last zeroWindow event said "entered"
     private int probesOut;           // unanswered zero-window probes
     private int keepAliveProbes;     // unanswered keepalive probes
 
@@ -395,7 +397,7 @@ public final class TcpConnection {
         sndUna = sndNxt = sndMax = 0;
         learnSynOptions(syn);
         // RFC 9293 §3.10.7.2 / RFC 7323 §2.2: the window field of a SYN is never scaled.
-        updateWindow(syn, syn.window(), 0);
+        updateWindow(syn, syn.window(), 0, now);
         rcvAdvEdge = rcvNxt + maxRcvWindow();
         lastRecv(now);
         setState(TcpState.SYN_RECEIVED, syn);
@@ -477,7 +479,7 @@ public final class TcpConnection {
             // "SND.UNA should be advanced to equal SEG.ACK (if there is an ACK), and any segments on the
             // retransmission queue that are thereby acknowledged should be removed."
             newlyAcked(ackPos, now);
-            updateWindow(seg, seg.window(), ackPos);
+            updateWindow(seg, seg.window(), ackPos, now);
             // "If SND.UNA > ISS (our SYN has been ACKed), change the connection state to ESTABLISHED,
             // form an ACK segment <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> and send it."
             establish(seg, now);
@@ -488,7 +490,7 @@ public final class TcpConnection {
         } else {
             // Simultaneous open (C1.8, figure 7): "Otherwise, enter SYN-RECEIVED, form a SYN,ACK segment
             // <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK> and send it."
-            updateWindow(seg, seg.window(), 0);
+            updateWindow(seg, seg.window(), 0, now);
             sndNxt = 0; // the SYN is sent again, now with ACK
             rttTimingEnd = -1;
             setState(TcpState.SYN_RECEIVED, seg);
@@ -560,7 +562,9 @@ public final class TcpConnection {
             }
             // RFC 9293 §3.10.7.4: "If an incoming segment is not acceptable, an acknowledgment should be
             // sent in reply ... <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>" (duplicates and keepalive probes, C5.4).
-            rateLimitedAck(segLen, now);
+            // RFC 5961 §4.2: "If the SYN bit is set, irrespective of the sequence number, TCP MUST send
+            // an ACK (also referred to as challenge ACK)" — rate limited like every challenge ACK (C4.8).
+            rateLimitedAck(syn ? 0 : segLen, now);
             return;
         }
         lastRecv(now);
@@ -616,7 +620,7 @@ public final class TcpConnection {
                 return;
             }
             newlyAcked(ackPos, now);
-            updateWindow(seg, seg.window() << sndWscale, ackPos);
+            updateWindow(seg, seg.window() << sndWscale, ackPos, now);
             establish(seg, now);
         } else {
             if (ackPos > sndMax) {
@@ -715,7 +719,7 @@ public final class TcpConnection {
         // (SND.WL1 < SEG.SEQ or (SND.WL1 = SEG.SEQ and SND.WL2 =< SEG.ACK)), set SND.WND <- SEG.WND, set
         // SND.WL1 <- SEG.SEQ, and set SND.WL2 <- SEG.ACK."
         if (ackPos >= sndUna && (Seq.lt(sndWl1, seg.seq()) || (sndWl1 == seg.seq() && sndWl2 <= ackPos))) {
-            updateWindow(seg, window, ackPos);
+            updateWindow(seg, window, ackPos, now);
         }
         // Any acknowledgment answers our zero-window probes (RFC 1122 §4.2.2.17: the connection stays
         // open as long as the receiver keeps acknowledging them).
@@ -733,9 +737,13 @@ public final class TcpConnection {
         return true;
     }
 
-    private void updateWindow(TcpSegment seg, int window, long ackPos) {
+    private void updateWindow(TcpSegment seg, int window, long ackPos, long now) {
         boolean wasZero = sndWnd == 0;
         sndWnd = window;
+        if ((window == 0) != peerWindowZero && (peerWindowZero || state.isSynchronized())) {
+            peerWindowZero = window == 0;
+            events.zeroWindow(this, peerWindowZero, now);
+        }
         sndWl1 = seg.seq();
         sndWl2 = ackPos;
         if (window > maxSndWnd) maxSndWnd = window;
@@ -873,8 +881,10 @@ public final class TcpConnection {
                 // RFC 5681 §4.2: "an ACK SHOULD be generated for at least every second full-sized segment"
                 // and "Out-of-order data segments SHOULD be acknowledged immediately" / when a segment
                 // "fills in all or part of a gap" (C2.7, C2.2).
-                // An ACK also goes at once when this segment closed our window (the peer must learn it).
-                if (wasOutOfOrder || bytesSinceAck >= 2L * rcvMssSeen || offeredEdge() <= rcvNxt) {
+                // An ACK also goes at once when what is left of the advertised window cannot take another
+                // full-sized segment: the sender is blocked until it hears from us, so delaying the ACK
+                // would only stall it (large MSS against a 64 KiB window, or a nearly full buffer).
+                if (wasOutOfOrder || bytesSinceAck >= 2L * rcvMssSeen || rcvAdvEdge - rcvNxt < rcvMssSeen) {
                     ackNow = true;
                 } else if (delayedAckAt == NEVER) {
                     // RFC 9293 §3.8.6.3 (MUST-40): delay "MUST be less than 0.5 seconds".
@@ -1085,8 +1095,9 @@ public final class TcpConnection {
 
     /** RFC 5681 §4.1: after an idle period longer than the RTO, restart from the restart window (C2.19). */
     private void restartAfterIdle(long now) {
-        if (state.isSynchronized() && sndMax == sndUna && unsentData() == 0 && lastSendAt != Long.MIN_VALUE
-                && now - lastSendAt > rtt.rto()) {
+        // "if the TCP has not sent data in an interval exceeding the retransmission timeout".
+        if (state.isSynchronized() && sndMax == sndUna && unsentData() == 0 && lastDataSentAt != Long.MIN_VALUE
+                && now - lastDataSentAt > rtt.rto()) {
             cc.onIdleRestart(now);
         }
     }
@@ -1298,6 +1309,7 @@ public final class TcpConnection {
         if (sndMax <= sndUna) return;
         retries++;
         timeouts++;
+        events.rtoFired(this, retries, rtt.rto(), now);
         int limit = state.isHandshake() ? config.synRetries() : config.dataRetries();
         if (retries > limit) {
             // C1.7, C5.3: give up after the configured retries; an ICMP soft error seen meanwhile is
@@ -1420,6 +1432,7 @@ public final class TcpConnection {
         if (sndMax > 0) {
             retransmittedSegments++;
             rttTimingEnd = -1;
+            events.retransmitted(this, iss, 1, now);
         } else {
             rttTimingEnd = 1;
             rttTimingAt = now;
@@ -1581,10 +1594,12 @@ public final class TcpConnection {
         }
         if (pos < sndMax && len + (fin ? 1 : 0) > 0) {
             retransmittedSegments++;
+            events.retransmitted(this, sndSeq(pos), len + (fin ? 1 : 0), now);
             // RFC 6298 §3 (Karn): no RTT sample from a segment that was retransmitted.
             if (rttTimingEnd >= 0 && pos < rttTimingEnd) rttTimingEnd = -1;
         }
         emit(out, sndSeq(pos), flags, payload, urgentPointer, now);
+        if (len > 0) lastDataSentAt = now;
         // RFC 6298 §5.1: "Every time a packet containing data is sent (including a retransmission), if
         // the timer is not running, start it running so that it will expire after RTO seconds".
         if (rtoAt == NEVER) rtoAt = now + rtt.rto();

@@ -17,5 +17,17 @@ public interface TcpEventListener {
      */
     default void dropped(TcpConnection c, DropReason reason, TcpSegment seg) { }
 
+    /**
+     * A segment is sent again: {@code seq} (raw) and {@code length} in sequence space (payload + SYN
+     * + FIN), for an RTO, a fast retransmit, a partial ACK or a repeated SYN / SYN,ACK.
+     */
+    default void retransmitted(TcpConnection c, int seq, int length, long now) { }
+
+    /** The retransmission timer fired: {@code retries} in a row so far, {@code rtoNanos} the RTO that expired. */
+    default void rtoFired(TcpConnection c, int retries, long rtoNanos, long now) { }
+
+    /** The peer's advertised window closed ({@code entered}) or opened again after having been zero. */
+    default void zeroWindow(TcpConnection c, boolean entered, long now) { }
+
     TcpEventListener NONE = (c, from, to, cause) -> { };
 }

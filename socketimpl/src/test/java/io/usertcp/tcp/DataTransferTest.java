@@ -253,6 +253,15 @@ class DataTransferTest {
     }
 
     @Test
+    void C2_7_ackAtOnceWhenWindowCannotTakeAnotherFullSegment() {
+        // MSS 40000 against a 65535 window: after one full segment the peer cannot send another, so
+        // the ACK must not wait for the delayed-ACK timer (nor for the application to read).
+        var h = TcpHarness.established(TcpHarness.testConfig().toBuilder().mss(40000).build());
+        h.deliver(seg().ack(LOCAL + 1).seq(REMOTE + 1).payload(repeat('j', 40000)));
+        h.expect(seg().ack().seq(LOCAL + 1).ack(REMOTE + 40001).window(65535)); // and the window reopens
+    }
+
+    @Test
     void C2_8_pshOnLastSegmentOfWrite() {
         var h = TcpHarness.established(noDelay());
         h.write(bytes(3000, 9));

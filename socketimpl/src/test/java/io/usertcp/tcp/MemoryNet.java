@@ -23,6 +23,8 @@ final class MemoryNet {
     private record InFlight(long at, long order, ConnectionKey to, TcpSegment seg) { }
 
     long now = TcpHarness.START;
+    /** Set by tests: the virtual time at which something of interest finished. */
+    long mark;
     final long delay = 1_000_000L; // 1 ms one way
     private final Random rnd;
     private final double loss, reorder, dup;

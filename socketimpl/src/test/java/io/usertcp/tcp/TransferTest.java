@@ -103,6 +103,16 @@ class TransferTest {
     }
 
     @Test
+    void largeMssAgainstUnscaledWindowDoesNotStallOnDelayedAck() {
+        // MSS 40000 against a 65535 window: two full segments never fit, so "ACK every second
+        // full-sized segment" alone would leave every ACK to the 200 ms timer.
+        var cfg = TcpHarness.testConfig().toBuilder().mss(40000).build();
+        MemoryNet net = run(31, 0, 0, 0, 4 << 20, 1 << 20, cfg);
+        long virtualMs = (net.mark - TcpHarness.START) / 1_000_000;
+        assertTrue(virtualMs < 2_000, "virtual time " + virtualMs + " ms for 5 MiB on a 2 ms RTT path");
+    }
+
+    @Test
     void cleanPathFastAndExact() {
         MemoryNet net = run(42, 0, 0, 0, 4 << 20, 1 << 20, TcpHarness.testConfig());
         assertEquals(0, net.lost);
@@ -171,6 +181,7 @@ class TransferTest {
                 seed, (net.now - TcpHarness.START) / 1_000_000, net.delivered, net.lost, net.reordered, net.duplicated,
                 client.retransmittedSegments(), client.timeouts(), client.fastRetransmits(),
                 b.ref.c.retransmittedSegments(), b.ref.c.timeouts(), b.ref.c.fastRetransmits());
+        net.mark = net.now;
         // Let the close finish: the passive side reaches CLOSED, the active side TIME-WAIT then CLOSED.
         net.run(Duration.ofMinutes(3));
         assertEquals(TcpState.CLOSED, client.state());

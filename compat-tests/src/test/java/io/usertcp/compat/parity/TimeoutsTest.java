@@ -116,9 +116,9 @@ class TimeoutsTest {
     void timedRead2(SocketProvider p, Case c) {
         c.observe(p, (q, r) -> {
             try (Pair x = Pair.open(q)) {
+                long t0 = System.nanoTime(); // before scheduling: the delay counts from here at the latest
                 scheduleWrite(x.client, 99, DELAY_MS);
                 x.accepted.setSoTimeout(NEVER_MS);
-                long t0 = System.nanoTime();
                 r.call("read", () -> x.accepted.getInputStream().read());
                 r.duration("waited", t0, min(DELAY_MS), max(DELAY_MS));
             }
@@ -201,8 +201,8 @@ class TimeoutsTest {
         c.observe(p, (q, r) -> {
             try (Pair x = Pair.open(q)) {
                 x.accepted.setSoTimeout(NEVER_MS);
-                Async.schedule(DELAY_MS, x.accepted::close);
                 long t0 = System.nanoTime();
+                Async.schedule(DELAY_MS, x.accepted::close);
                 r.call("read", () -> x.accepted.getInputStream().read());
                 r.duration("waited", t0, min(DELAY_MS), max(DELAY_MS));
             }
@@ -323,8 +323,8 @@ class TimeoutsTest {
         c.observe(p, (q, r) -> {
             try (ServerSocket ss = q.boundServerSocket()) {
                 ss.setSoTimeout(NEVER_MS);
-                scheduleConnect(q, ss.getLocalSocketAddress(), DELAY_MS);
                 long t0 = System.nanoTime();
+                scheduleConnect(q, ss.getLocalSocketAddress(), DELAY_MS);
                 r.run("accept", () -> ss.accept().close());
                 r.duration("waited", t0, min(DELAY_MS), max(DELAY_MS));
             }
@@ -394,8 +394,8 @@ class TimeoutsTest {
         c.observe(p, (q, r) -> {
             try (ServerSocket ss = q.boundServerSocket()) {
                 ss.setSoTimeout(NEVER_MS);
-                Async.schedule(DELAY_MS, ss::close);
                 long t0 = System.nanoTime();
+                Async.schedule(DELAY_MS, ss::close);
                 r.run("accept", () -> ss.accept().close());
                 r.duration("waited", t0, min(DELAY_MS), max(DELAY_MS));
             }
@@ -428,8 +428,8 @@ class TimeoutsTest {
             try (ServerSocket ss = q.boundServerSocket()) {
                 ss.setSoTimeout(LONG_TIMEOUT_MS);
                 Thread me = Thread.currentThread();
-                ScheduledFuture<?> interrupter = Async.schedule(DELAY_MS, me::interrupt);
                 long t0 = System.nanoTime();
+                ScheduledFuture<?> interrupter = Async.schedule(DELAY_MS, me::interrupt);
                 try {
                     r.run("accept", () -> ss.accept().close());
                     r.duration("waited", t0, min(LONG_TIMEOUT_MS), max(LONG_TIMEOUT_MS));
