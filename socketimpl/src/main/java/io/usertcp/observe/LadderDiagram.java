@@ -149,15 +149,32 @@ public final class LadderDiagram {
     }
 
     private void buildBoth(List<TraceEvent> local, List<TraceEvent> peer, String leftSym, String rightSym) {
-        // Match each segment sent to its arrival on the other side (same header, later, not matched yet).
-        Map<Long, Row> arrivals = new HashMap<>();
-        boolean[] usedLocal = new boolean[local.size()];
-        boolean[] usedPeer = new boolean[peer.size()];
         List<TraceEvent> all = new ArrayList<>(local.size() + peer.size());
         all.addAll(local);
         all.addAll(peer);
         all.sort((a, b) -> Long.compare(a.order(), b.order()));
         ConnectionKey leftKey = local.get(0).key();
+        // Match each arrival to the latest segment with the same header sent before it by the other
+        // side and not matched yet (a retransmission arrives in place of a lost original); segments
+        // sent and never matched were lost.
+        Map<Long, Long> sentToArrival = new HashMap<>();
+        List<TraceEvent> unmatched = new ArrayList<>();
+        for (TraceEvent e : all) {
+            if (e.kind() == TraceEvent.Kind.OUT) {
+                unmatched.add(e);
+            } else if (e.kind() == TraceEvent.Kind.IN) {
+                for (int i = unmatched.size() - 1; i >= 0; i--) {
+                    TraceEvent o = unmatched.get(i);
+                    if (!o.key().equals(e.key()) && o.seq() == e.seq() && o.ack() == e.ack() && o.flags() == e.flags()
+                            && o.length() == e.length() && o.window() == e.window()) {
+                        sentToArrival.put(o.order(), e.order());
+                        unmatched.remove(i);
+                        break;
+                    }
+                }
+            }
+        }
+        Map<Long, Row> arrivals = new HashMap<>();
         for (TraceEvent e : all) {
             boolean isLeft = e.key().equals(leftKey);
             switch (e.kind()) {
@@ -168,33 +185,18 @@ public final class LadderDiagram {
                 }
                 case OUT -> {
                     Row r = addArrow(isLeft, e, isLeft ? leftSym : rightSym, isLeft ? rightSym : leftSym);
-                    List<TraceEvent> other = isLeft ? peer : local;
-                    boolean[] used = isLeft ? usedPeer : usedLocal;
-                    int m = match(e, other, used);
-                    if (m < 0) {
+                    Long arrival = sentToArrival.get(e.order());
+                    if (arrival == null) {
                         r.lost = true;
                         lost++;
                     } else {
-                        used[m] = true;
-                        arrivals.put(other.get(m).order(), r);
+                        arrivals.put(arrival, r);
                     }
                     receivedIn[isLeft ? 0 : 1] = null;
                 }
                 case IN -> receivedIn[isLeft ? 0 : 1] = arrivals.get(e.order());
             }
         }
-    }
-
-    private static int match(TraceEvent sent, List<TraceEvent> other, boolean[] used) {
-        for (int i = 0; i < other.size(); i++) {
-            TraceEvent o = other.get(i);
-            if (!used[i] && o.kind() == TraceEvent.Kind.IN && o.order() > sent.order() && o.seq() == sent.seq()
-                    && o.ack() == sent.ack() && o.flags() == sent.flags() && o.length() == sent.length()
-                    && o.window() == sent.window()) {
-                return i;
-            }
-        }
-        return -1;
     }
 
     private void buildInferred(List<TraceEvent> local, String leftSym, String rightSym, String peerInitial) {

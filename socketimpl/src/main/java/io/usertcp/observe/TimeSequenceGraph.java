@@ -49,9 +49,31 @@ public final class TimeSequenceGraph {
         return new TimeSequenceGraph(events, out >= in ? TraceEvent.Kind.OUT : TraceEvent.Kind.IN);
     }
 
-    /** The graph of the connection {@code key} (any side) in {@code recorder}. */
+    /**
+     * The graph of the connection {@code key} in {@code recorder}, drawn from the data sender's trace
+     * when the recorder holds both ends (only the sender knows every retransmission: the receiver
+     * sees the resent copy of a lost segment as new).
+     */
     public static TimeSequenceGraph of(TraceRecorder recorder, ConnectionKey key) {
-        return of(recorder.events(key));
+        List<TraceEvent> ev = recorder.events(key);
+        if (ev.isEmpty()) {
+            throw new IllegalArgumentException("no trace of " + Format.name(key));
+        }
+        long out = 0, in = 0;
+        for (TraceEvent e : ev) {
+            if (e.kind() == TraceEvent.Kind.OUT) {
+                out += e.length();
+            } else if (e.kind() == TraceEvent.Kind.IN) {
+                in += e.length();
+            }
+        }
+        if (in > out) {
+            List<TraceEvent> sender = recorder.events(Format.reverse(key));
+            if (!sender.isEmpty()) {
+                return of(sender);
+            }
+        }
+        return of(ev);
     }
 
     /**
