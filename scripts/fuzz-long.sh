@@ -24,11 +24,8 @@ targets=(
   WireParsersFuzzTest#tcpSegmentRoundTrip
   Ipv4InputFuzzTest#ipv4InputPackets
   Ipv4InputFuzzTest#reassembly
+  StackFuzzTest#established
 )
-# Engine targets exist once io.usertcp.stack is on the class path.
-if [ -f socketimpl/src/test/java/io/usertcp/fuzz/EngineFuzzTest.java ]; then
-  targets+=(EngineFuzzTest#established EngineFuzzTest#handshake)
-fi
 
 echo "== building (test-compile) with $(java -version 2>&1 | head -n1)"
 mvn -B -q test-compile -pl socketimpl -am || exit 2

@@ -23,6 +23,8 @@ final class Conn {
     boolean removed;
     /** A FIN from the peer has been received (it went through CLOSE-WAIT, CLOSING or TIME-WAIT). */
     boolean finReceived;
+    /** The connection reached ESTABLISHED at some point (a connect that raced with a RST succeeded). */
+    boolean wasSynchronized;
     /** The state in which a received RST ended the connection, or null. */
     TcpState resetIn;
 

@@ -1045,6 +1045,9 @@ public final class Stack implements AutoCloseable {
         }
         Conn c = byTcp.get(tcp);
         if (c != null) {
+            if (to.isSynchronized()) {
+                c.wasSynchronized = true;
+            }
             if (to == TcpState.CLOSE_WAIT || to == TcpState.CLOSING || to == TcpState.TIME_WAIT) {
                 c.finReceived = true;
             }

@@ -298,7 +298,8 @@ public final class TcpSocket implements Closeable {
                 while (true) {
                     ensureOpen();
                     TcpState st = conn.tcp.state();
-                    if (st.isSynchronized()) {
+                    if (st.isSynchronized() || conn.wasSynchronized) {
+                        // Established (even if it died since: the first read or write reports that).
                         connecting = false;
                         return;
                     }

@@ -155,6 +155,35 @@ public final class SeedCorpus {
                 0x20 | 0x40, u16(0), u16(0),
                 0x00, u16(1), u16(8),
                 0x20 | 0x40, u16(2), u16(16)));
+        String e = "StackFuzzTestInputs/established/";
+        // Handshake (peer ISN, MSS selector, window), then ops (see StackFuzzTest.Model.step).
+        byte[] hs = cat(s32(0x10000000), u16(1396), u16(65535));
+        m.put(e + "seed-in-order-data-and-reads", cat(hs,
+                0, u16(4000), u16(0), 0x08, 0x00, u16(65535),   // data at RCV.NXT, ACK all
+                5, u16(8191),                                    // read
+                0, u16(5460), u16(0), 0x08, 0x00, u16(65535),
+                5, u16(8191)));
+        m.put(e + "seed-writes-acks-timers", cat(hs,
+                6, u16(6000),                                    // app writes
+                3, 0x00, 0x00, u16(4000),                        // peer acks all, window 4000
+                6, u16(8000),
+                4, 200, 200,                                     // clock jump
+                3, 0x02 | (16 << 2), 0x00, u16(1000),            // partial ack
+                4, 10, 10));
+        m.put(e + "seed-zero-window-and-fin", cat(hs,
+                6, u16(3000),
+                3, 0x00, 0x01,                                   // ack, zero window
+                4, 255, 255, 4, 255, 255,
+                0, u16(4000), u16(0), 0x01, 0x00, u16(65535),   // data + FIN
+                5, u16(8191), 5, u16(8191),
+                8, 0x10,                                         // shutdownOutput
+                3, 0x04, 0x00, u16(65535)));
+        m.put(e + "seed-blind-and-icmp", cat(hs,
+                7, 0x04, 1, u16(40000), 1, u16(30000), u16(100), 0,   // in-window RST
+                7, 0x02, 0, s32(12345), 0, s32(99), u16(100), 1, u16(536), // SYN
+                9, 4, u16(576), u16(0),                                // frag needed
+                0x10, u16(4000), u16(700), 0x20, 0x00, u16(65535), u16(3),  // URG data
+                5, u16(100)));
         return m;
     }
 

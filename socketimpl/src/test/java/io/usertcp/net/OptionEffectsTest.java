@@ -96,7 +96,8 @@ class OptionEffectsTest {
     static final class Capture {
         final ReentrantLock lock = new ReentrantLock();
         final Condition added = lock.newCondition();
-        final List<Seen> seen = new ArrayList<>();
+        // Copy-on-write: the test thread reads (stream, toString) while the engine thread appends.
+        final List<Seen> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
 
         void add(Seen s) {
             lock.lock();
