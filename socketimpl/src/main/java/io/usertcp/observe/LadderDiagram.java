@@ -23,7 +23,7 @@ public final class LadderDiagram {
 
     private static final int TIME_WIDTH = 11;
     private static final int STATE_WIDTH = 13;
-    private static final int ARROW_WIDTH = 62;
+    private static final int ARROW_WIDTH = 66;
 
     /** One row: a state on either side and/or one arrow. */
     static final class Row {
@@ -371,7 +371,7 @@ public final class LadderDiagram {
 
     /** The diagram as a standalone SVG document. */
     public String svg() {
-        int rowH = 30;
+        int rowH = 36;
         int top = 96;
         int xTime = 12, xL = 190, xR = 790, width = 960;
         int height = top + rows.size() * rowH + 30;
@@ -401,11 +401,12 @@ public final class LadderDiagram {
                 .append(xR).append("\" y2=\"").append(height - 10).append("\" stroke=\"#333\" stroke-width=\"2\"/>\n");
         int y = top;
         for (Row r : rows) {
+            // a state beside an arrow: at its head when the arrival caused it, else at its tail
             if (r.left != null) {
-                stateBox(sb, xL - 8, y + 4, "end", r.left);
+                stateBox(sb, xL - 8, (r.hasArrow() && !r.rightwards ? y + rowH - 8 : y) + 4, "end", r.left);
             }
             if (r.right != null) {
-                stateBox(sb, xR + 8, y + 4, "start", r.right);
+                stateBox(sb, xR + 8, (r.hasArrow() && r.rightwards ? y + rowH - 8 : y) + 4, "start", r.right);
             }
             if (r.hasArrow()) {
                 text(sb, xTime, y + 12, "start", null, String.format(java.util.Locale.ROOT, "%.3f", (r.time - t0) / 1e6), "#555");
@@ -420,14 +421,20 @@ public final class LadderDiagram {
                     sb.append("<line class=\"").append(cls).append("\" x1=\"").append(x1).append("\" y1=\"").append(y1)
                             .append("\" x2=\"").append(xm).append("\" y2=\"").append(ym).append("\" stroke=\"")
                             .append(color).append("\" stroke-width=\"1.5\" stroke-dasharray=\"5,3\"/>\n");
-                    text(sb, xm, ym + 5, "middle", "bold", "\u2715", "#c62828");
+                    text(sb, xm, ym + 6, "middle", "bold", "\u2715", "#c62828"); // lost here
                 } else {
                     sb.append("<line class=\"").append(cls).append("\" x1=\"").append(x1).append("\" y1=\"").append(y1)
                             .append("\" x2=\"").append(x2).append("\" y2=\"").append(y2).append("\" stroke=\"")
                             .append(color).append("\" stroke-width=\"1.5\" marker-end=\"url(#")
                             .append(r.retransmission ? "headRed" : "headBlue").append(")\"/>\n");
                 }
-                text(sb, (xL + xR) / 2, y + (rowH - 8) / 2 - 3, "middle", null, r.label, color);
+                // the label rides just above the arrow, turned with it
+                int yLeft = r.rightwards ? y1 : y2, yRight = r.rightwards ? y2 : y1;
+                double angle = Math.toDegrees(Math.atan2(yRight - yLeft, xR - xL));
+                double cx = (xL + xR) / 2.0, cy = (yLeft + yRight) / 2.0 - 4;
+                sb.append(String.format(java.util.Locale.ROOT, "<text class=\"label\" x=\"%.1f\" y=\"%.1f\" "
+                        + "text-anchor=\"middle\" fill=\"%s\" transform=\"rotate(%.2f %.1f %.1f)\">", cx, cy, color,
+                        angle, cx, cy)).append(Format.xml(r.label)).append("</text>\n");
             }
             y += rowH;
         }

@@ -32,6 +32,7 @@ public final class TimeSequenceGraph {
     private final List<Point> windows = new ArrayList<>();
     private long tMin = Long.MAX_VALUE, tMax = Long.MIN_VALUE;
     private long yMax = 1;
+    private long windowMax = 0;
 
     /**
      * The graph of the direction of {@code events} (one connection's, as recorded) that carries
@@ -143,9 +144,10 @@ public final class TimeSequenceGraph {
             } else if (e.has(TcpHeader.FLAG_ACK)) {
                 acks.add(new Point(e.timeNanos(), e.relAck()));
                 windows.add(new Point(e.timeNanos(), e.relAck() + e.window()));
-                yMax = Math.max(yMax, e.relAck() + e.window());
+                windowMax = Math.max(windowMax, e.relAck() + e.window());
             }
         }
+        yMax = Math.max(yMax, windowMax);
         if (tMin == Long.MAX_VALUE) {
             tMin = tMax = 0;
         }
@@ -176,7 +178,7 @@ public final class TimeSequenceGraph {
     }
 
     private double y(long v) {
-        return H - BOTTOM - (double) v * (H - TOP - BOTTOM) / (yMax * 1.05);
+        return H - BOTTOM - (double) Math.min(v, yMax) * (H - TOP - BOTTOM) / (yMax * 1.05);
     }
 
     /** The graph as a standalone SVG document. */
