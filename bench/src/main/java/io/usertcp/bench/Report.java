@@ -137,7 +137,7 @@ public final class Report {
         double min = v.stream().mapToDouble(Double::doubleValue).min().orElse(med);
         double max = v.stream().mapToDouble(Double::doubleValue).max().orElse(med);
         String m = String.format(Locale.ROOT, fmt, med);
-        if (v.size() == 1) {
+        if (v.size() == 1 || min == max) {
             return m;
         }
         return m + " [" + String.format(Locale.ROOT, fmt, min) + "–" + String.format(Locale.ROOT, fmt, max) + "]";
@@ -222,6 +222,11 @@ public final class Report {
             for (String[] r : new String[][] {{"usertcp → kernel over TUN", "scale.usertcp." + n},
                     {"kernel ↔ kernel over veth", "scale.kernel." + n}}) {
                 if (!values.containsKey(r[1]) && !na.containsKey(r[1]) && !na.containsKey("scale") && !text.containsKey(r[1])) {
+                    continue;
+                }
+                if (!values.containsKey(r[1]) && isNa(r[1])) {
+                    s.append("| ").append(r[0]).append(" | ").append(cell(r[1], "connections", "%.0f"))
+                            .append(" | — | — | — | — | — | — |\n");
                     continue;
                 }
                 s.append("| ").append(r[0]).append(" | ").append(cell(r[1], "connections", "%,.0f")).append(" / ").append(n)

@@ -21,6 +21,7 @@ final class Messages {
     static final String ADDRESS_IN_USE = "Address already in use";      // strerror(EADDRINUSE)
     static final String CANNOT_ASSIGN = "Cannot assign requested address"; // strerror(EADDRNOTAVAIL)
     static final String NO_ROUTE = "No route to host";                  // strerror(EHOSTUNREACH)
+    static final String NETWORK_UNREACHABLE = "Network is unreachable"; // strerror(ENETUNREACH)
     static final String CONNECTION_TIMED_OUT = "Connection timed out";  // strerror(ETIMEDOUT)
     static final String INVALID_ARGUMENT = "Invalid argument";          // strerror(EINVAL)
     static final String NOT_LISTENING = "Socket is not listening";

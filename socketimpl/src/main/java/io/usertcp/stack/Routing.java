@@ -9,7 +9,8 @@ import java.util.List;
  *       loopback (Linux's "local" table);</li>
  *   <li>a destination on an interface's subnet goes out of that interface (first match);</li>
  *   <li>anything else goes to the default gateway, through the interface whose subnet holds it;</li>
- *   <li>otherwise there is no route ({@code null}, "No route to host" / "Network is unreachable").</li>
+ *   <li>otherwise there is no route ({@code null}: connect fails with "Network is unreachable",
+ *       ENETUNREACH, as on Linux).</li>
  * </ol>
  * The source address is the sending interface's address, except on the loopback, where it is the
  * destination itself when that is one of our addresses and 127.0.0.1 otherwise — as Linux picks it.

@@ -273,8 +273,11 @@ public final class TcpSocket implements Closeable {
             Route route = stack.routing().route(dst);
             if (route == null || port == 0) {
                 closeLocked();
+                // No route: Linux connect(2) fails with ENETUNREACH (also for a multicast or broadcast
+                // destination), which the JDK throws as a plain SocketException with strerror's text.
+                // NoRouteToHostException (EHOSTUNREACH) is for an ICMP host unreachable (connectFailure).
                 throw port == 0 ? new ConnectException(Messages.CONNECTION_REFUSED)
-                        : new NoRouteToHostException(Messages.NO_ROUTE);
+                        : new SocketException(Messages.NETWORK_UNREACHABLE);
             }
             int src = boundIp != Addresses.ANY ? boundIp : route.source();
             if (!bound) {

@@ -131,6 +131,8 @@ class BlindAttackTest {
         assertTrue(acks >= 1, "RFC 5961 §3.2: in-window RSTs get a challenge ACK");
         assertTrue(acks <= 2 * seconds + 2, "challenge ACKs are rate limited (C4.8): " + acks + " in " + seconds + " s");
         assertAlive();
+        Reliability.record("blind in-window RST flood: 20000 RSTs in " + seconds + " s -> " + acks
+                + " challenge ACKs, connection intact, 3000 more bytes delivered exactly");
 
         // Control: the RST with exactly RCV.NXT resets the connection, and reads say so.
         h.inject(fromPeer().seq(rcvNxt()).flags(TcpHeader.FLAG_RST).build());
@@ -173,6 +175,8 @@ class BlindAttackTest {
         assertTrue(acks >= 1, "RFC 5961 §4.2: SYN gets a challenge ACK");
         assertTrue(acks <= 2 * 2 + 2, "challenge ACKs are rate limited (C4.8): " + acks);
         assertAlive();
+        Reliability.record("blind SYN flood on an established connection: 10000 SYNs in 2 s -> " + acks
+                + " challenge ACKs, connection intact");
     }
 
     @Test

@@ -23,6 +23,7 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.NoRouteToHostException;
+import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -318,6 +319,28 @@ class StackPacketTest {
     }
 
     @Test
+    void C6_4_icmpHostUnreachableFailsConnectWithNoRouteToHost() throws Exception {
+        // Linux: ICMP host unreachable in SYN-SENT fails connect with EHOSTUNREACH.
+        Connecting c = startConnect(83, 0);
+        inject(Packets.ip(Ipv4Header.PROTO_ICMP, PEER, US, Packets.icmpError(
+                IcmpHeader.TYPE_DEST_UNREACHABLE, IcmpHeader.CODE_HOST_UNREACHABLE, 0, c.synPacket())));
+        Throwable e = failure(c.done());
+        assertEquals(NoRouteToHostException.class, e.getClass(), e::toString);
+        assertEquals("No route to host", e.getMessage());
+    }
+
+    @Test
+    void C6_4_icmpNetUnreachableFailsConnectWithNetworkUnreachable() throws Exception {
+        // Linux: ICMP net unreachable in SYN-SENT fails connect with ENETUNREACH (a SocketException).
+        Connecting c = startConnect(84, 0);
+        inject(Packets.ip(Ipv4Header.PROTO_ICMP, PEER, US, Packets.icmpError(
+                IcmpHeader.TYPE_DEST_UNREACHABLE, IcmpHeader.CODE_NET_UNREACHABLE, 0, c.synPacket())));
+        Throwable e = failure(c.done());
+        assertEquals(SocketException.class, e.getClass(), e::toString);
+        assertEquals("Network is unreachable", e.getMessage());
+    }
+
+    @Test
     void C6_4_icmpForUnknownConnectionIsCounted() throws IOException {
         byte[] fake = Packets.tcp(TcpSegment.builder().ports(45000, 80).seq(1).flags(TcpHeader.FLAG_SYN)
                 .window(100).build(), US, PEER);
@@ -406,12 +429,25 @@ class StackPacketTest {
     }
 
     @Test
-    void noRouteToHost() throws IOException {
+    void noRouteIsNetworkUnreachable() throws IOException {
+        // Linux connect(2) without a route: ENETUNREACH, which the JDK throws as a plain
+        // SocketException (NoRouteToHostException is only for EHOSTUNREACH).
         TcpSocket s = stack.newSocket();
-        NoRouteToHostException e = assertThrows(NoRouteToHostException.class,
+        SocketException e = assertThrows(SocketException.class,
                 () -> s.connect(inet(Ipv4Header.address(198, 19, 0, 1)), 80, 0));
-        assertEquals("No route to host", e.getMessage());
+        assertEquals(SocketException.class, e.getClass(), e::toString);
+        assertEquals("Network is unreachable", e.getMessage());
         assertTrue(s.isClosed());
+        expectNothing();
+    }
+
+    @Test
+    void multicastDestinationIsNetworkUnreachable() throws IOException {
+        TcpSocket s = stack.newSocket();
+        SocketException e = assertThrows(SocketException.class,
+                () -> s.connect(inet(Ipv4Header.address(224, 0, 0, 1)), 80, 0));
+        assertEquals(SocketException.class, e.getClass(), e::toString);
+        assertEquals("Network is unreachable", e.getMessage());
         expectNothing();
     }
 }

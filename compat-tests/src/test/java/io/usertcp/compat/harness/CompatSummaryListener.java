@@ -103,12 +103,21 @@ public final class CompatSummaryListener implements TestExecutionListener {
         return rows.computeIfAbsent(providerOf(id), k -> new Row());
     }
 
-    /** The provider of a @ProviderTest invocation (its display name), else "other". */
+    /** The provider of a @ProviderTest invocation (its display name), else the kind of test. */
     private String providerOf(TestIdentifier id) {
         String dn = id.getDisplayName();
         for (Providers.Entry e : Providers.list()) {
             if (e.name().equals(dn)) {
                 return dn;
+            }
+        }
+        Optional<TestSource> src = id.getSource();
+        if (src.isPresent() && src.get() instanceof MethodSource m) {
+            if (m.getClassName().startsWith("io.usertcp.compat.tun.")) {
+                return "real clients over TUN (usertcp ↔ kernel)";
+            }
+            if (m.getClassName().startsWith("io.usertcp.compat.harness.")) {
+                return "harness self-test";
             }
         }
         return "other";
@@ -168,8 +177,8 @@ public final class CompatSummaryListener implements TestExecutionListener {
         var fixed = KnownBugs.noLongerReproduced();
         var open = KnownBugs.reproduced();
         for (KnownBugs.Bug b : KnownBugs.table()) {
-            String status = open.contains(b) ? "REPRODUCED" : fixed.contains(b) ? "NO LONGER REPRODUCES — delete the entry"
-                    : "not run";
+            String status = open.contains(b) ? "REPRODUCED"
+                    : fixed.contains(b) ? "did not reproduce in this run (delete the entry once fixed)" : "not run";
             sb.append("- ").append(b.caseId()).append(" / ").append(b.provider()).append(": ").append(status)
                     .append(" — ").append(b.description()).append('\n');
         }

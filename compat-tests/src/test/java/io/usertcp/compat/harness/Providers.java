@@ -19,8 +19,7 @@ public final class Providers {
 
     private static final List<Entry> LIST = List.of(
             new Entry(JdkProvider.NAME, () -> JDK, null),
-            new Entry("usertcp-loopback", null,
-                    "usertcp's java.net face (io.usertcp.net: UserTcp, UserTcpSocketFactory) is not on main yet"));
+            new Entry(UserTcpLoopbackProvider.NAME, UserTcpLoopbackProvider::new, null));
 
     private Providers() {}
 
