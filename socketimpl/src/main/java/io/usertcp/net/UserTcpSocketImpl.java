@@ -474,6 +474,12 @@ public final class UserTcpSocketImpl extends SocketImpl {
         } catch (InterruptedIOException e) {
             throw e;
         } catch (IOException e) {
+            if (isClosed()) {
+                // NioSocketImpl.endWrite: a write that did not complete because another thread
+                // closed the socket reports "Socket closed", whatever the close did on the wire
+                // (our close shuts the output down first, which the blocked write sees as EPIPE).
+                throw new SocketException(JdkMessages.SOCKET_CLOSED);
+            }
             if (JdkMessages.CONNECTION_RESET_BY_PEER.equals(e.getMessage()) && !connectionReset) {
                 resetReportedByWrite = true;
             }

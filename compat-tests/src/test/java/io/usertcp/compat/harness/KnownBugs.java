@@ -18,14 +18,8 @@ public final class KnownBugs {
     /** One open bug: the case, the provider, what jdk does, what usertcp does. */
     public record Bug(String caseId, String provider, String description) {}
 
-    private static final String BLOCKED_WRITER_CLOSED = "intermittent (about 1 run in 3): close() from another"
-            + " thread while a writer is blocked on a full send window must wake the writer with SocketException:"
-            + " Socket closed (JDK-CONTRACT §1.4); usertcp sometimes throws SocketException: Broken pipe instead"
-            + " (close now shuts the output down first, and the woken writer reports the shutdown)";
-
-    private static final List<Bug> TABLE = List.of(
-            new Bug("AsyncCloseTest.socketWriteClosed", "usertcp-loopback", BLOCKED_WRITER_CLOSED),
-            new Bug("TimeoutsTest.timedWrite2", "usertcp-loopback", BLOCKED_WRITER_CLOSED));
+    /** Empty: every reported bug is fixed. Add an entry (case, provider, jdk vs usertcp) when a new one is found. */
+    private static final List<Bug> TABLE = List.of();
 
     private static final Set<Bug> REPRODUCED = ConcurrentHashMap.newKeySet();
     private static final Set<Bug> AGREED = ConcurrentHashMap.newKeySet();
