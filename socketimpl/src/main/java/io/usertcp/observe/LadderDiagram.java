@@ -23,7 +23,7 @@ public final class LadderDiagram {
 
     private static final int TIME_WIDTH = 11;
     private static final int STATE_WIDTH = 13;
-    private static final int ARROW_WIDTH = 62;
+    private static final int ARROW_WIDTH = 66;
 
     /** One row: a state on either side and/or one arrow. */
     static final class Row {
@@ -149,15 +149,32 @@ public final class LadderDiagram {
     }
 
     private void buildBoth(List<TraceEvent> local, List<TraceEvent> peer, String leftSym, String rightSym) {
-        // Match each segment sent to its arrival on the other side (same header, later, not matched yet).
-        Map<Long, Row> arrivals = new HashMap<>();
-        boolean[] usedLocal = new boolean[local.size()];
-        boolean[] usedPeer = new boolean[peer.size()];
         List<TraceEvent> all = new ArrayList<>(local.size() + peer.size());
         all.addAll(local);
         all.addAll(peer);
         all.sort((a, b) -> Long.compare(a.order(), b.order()));
         ConnectionKey leftKey = local.get(0).key();
+        // Match each arrival to the latest segment with the same header sent before it by the other
+        // side and not matched yet (a retransmission arrives in place of a lost original); segments
+        // sent and never matched were lost.
+        Map<Long, Long> sentToArrival = new HashMap<>();
+        List<TraceEvent> unmatched = new ArrayList<>();
+        for (TraceEvent e : all) {
+            if (e.kind() == TraceEvent.Kind.OUT) {
+                unmatched.add(e);
+            } else if (e.kind() == TraceEvent.Kind.IN) {
+                for (int i = unmatched.size() - 1; i >= 0; i--) {
+                    TraceEvent o = unmatched.get(i);
+                    if (!o.key().equals(e.key()) && o.seq() == e.seq() && o.ack() == e.ack() && o.flags() == e.flags()
+                            && o.length() == e.length() && o.window() == e.window()) {
+                        sentToArrival.put(o.order(), e.order());
+                        unmatched.remove(i);
+                        break;
+                    }
+                }
+            }
+        }
+        Map<Long, Row> arrivals = new HashMap<>();
         for (TraceEvent e : all) {
             boolean isLeft = e.key().equals(leftKey);
             switch (e.kind()) {
@@ -168,33 +185,18 @@ public final class LadderDiagram {
                 }
                 case OUT -> {
                     Row r = addArrow(isLeft, e, isLeft ? leftSym : rightSym, isLeft ? rightSym : leftSym);
-                    List<TraceEvent> other = isLeft ? peer : local;
-                    boolean[] used = isLeft ? usedPeer : usedLocal;
-                    int m = match(e, other, used);
-                    if (m < 0) {
+                    Long arrival = sentToArrival.get(e.order());
+                    if (arrival == null) {
                         r.lost = true;
                         lost++;
                     } else {
-                        used[m] = true;
-                        arrivals.put(other.get(m).order(), r);
+                        arrivals.put(arrival, r);
                     }
                     receivedIn[isLeft ? 0 : 1] = null;
                 }
                 case IN -> receivedIn[isLeft ? 0 : 1] = arrivals.get(e.order());
             }
         }
-    }
-
-    private static int match(TraceEvent sent, List<TraceEvent> other, boolean[] used) {
-        for (int i = 0; i < other.size(); i++) {
-            TraceEvent o = other.get(i);
-            if (!used[i] && o.kind() == TraceEvent.Kind.IN && o.order() > sent.order() && o.seq() == sent.seq()
-                    && o.ack() == sent.ack() && o.flags() == sent.flags() && o.length() == sent.length()
-                    && o.window() == sent.window()) {
-                return i;
-            }
-        }
-        return -1;
     }
 
     private void buildInferred(List<TraceEvent> local, String leftSym, String rightSym, String peerInitial) {
@@ -369,7 +371,7 @@ public final class LadderDiagram {
 
     /** The diagram as a standalone SVG document. */
     public String svg() {
-        int rowH = 30;
+        int rowH = 36;
         int top = 96;
         int xTime = 12, xL = 190, xR = 790, width = 960;
         int height = top + rows.size() * rowH + 30;
@@ -399,11 +401,12 @@ public final class LadderDiagram {
                 .append(xR).append("\" y2=\"").append(height - 10).append("\" stroke=\"#333\" stroke-width=\"2\"/>\n");
         int y = top;
         for (Row r : rows) {
+            // a state beside an arrow: at its head when the arrival caused it, else at its tail
             if (r.left != null) {
-                stateBox(sb, xL - 8, y + 4, "end", r.left);
+                stateBox(sb, xL - 8, (r.hasArrow() && !r.rightwards ? y + rowH - 8 : y) + 4, "end", r.left);
             }
             if (r.right != null) {
-                stateBox(sb, xR + 8, y + 4, "start", r.right);
+                stateBox(sb, xR + 8, (r.hasArrow() && r.rightwards ? y + rowH - 8 : y) + 4, "start", r.right);
             }
             if (r.hasArrow()) {
                 text(sb, xTime, y + 12, "start", null, String.format(java.util.Locale.ROOT, "%.3f", (r.time - t0) / 1e6), "#555");
@@ -418,14 +421,20 @@ public final class LadderDiagram {
                     sb.append("<line class=\"").append(cls).append("\" x1=\"").append(x1).append("\" y1=\"").append(y1)
                             .append("\" x2=\"").append(xm).append("\" y2=\"").append(ym).append("\" stroke=\"")
                             .append(color).append("\" stroke-width=\"1.5\" stroke-dasharray=\"5,3\"/>\n");
-                    text(sb, xm, ym + 5, "middle", "bold", "\u2715", "#c62828");
+                    text(sb, xm, ym + 6, "middle", "bold", "\u2715", "#c62828"); // lost here
                 } else {
                     sb.append("<line class=\"").append(cls).append("\" x1=\"").append(x1).append("\" y1=\"").append(y1)
                             .append("\" x2=\"").append(x2).append("\" y2=\"").append(y2).append("\" stroke=\"")
                             .append(color).append("\" stroke-width=\"1.5\" marker-end=\"url(#")
                             .append(r.retransmission ? "headRed" : "headBlue").append(")\"/>\n");
                 }
-                text(sb, (xL + xR) / 2, y + (rowH - 8) / 2 - 3, "middle", null, r.label, color);
+                // the label rides just above the arrow, turned with it
+                int yLeft = r.rightwards ? y1 : y2, yRight = r.rightwards ? y2 : y1;
+                double angle = Math.toDegrees(Math.atan2(yRight - yLeft, xR - xL));
+                double cx = (xL + xR) / 2.0, cy = (yLeft + yRight) / 2.0 - 4;
+                sb.append(String.format(java.util.Locale.ROOT, "<text class=\"label\" x=\"%.1f\" y=\"%.1f\" "
+                        + "text-anchor=\"middle\" fill=\"%s\" transform=\"rotate(%.2f %.1f %.1f)\">", cx, cy, color,
+                        angle, cx, cy)).append(Format.xml(r.label)).append("</text>\n");
             }
             y += rowH;
         }

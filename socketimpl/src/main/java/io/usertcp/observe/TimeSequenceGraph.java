@@ -32,6 +32,7 @@ public final class TimeSequenceGraph {
     private final List<Point> windows = new ArrayList<>();
     private long tMin = Long.MAX_VALUE, tMax = Long.MIN_VALUE;
     private long yMax = 1;
+    private long windowMax = 0;
 
     /**
      * The graph of the direction of {@code events} (one connection's, as recorded) that carries
@@ -49,9 +50,31 @@ public final class TimeSequenceGraph {
         return new TimeSequenceGraph(events, out >= in ? TraceEvent.Kind.OUT : TraceEvent.Kind.IN);
     }
 
-    /** The graph of the connection {@code key} (any side) in {@code recorder}. */
+    /**
+     * The graph of the connection {@code key} in {@code recorder}, drawn from the data sender's trace
+     * when the recorder holds both ends (only the sender knows every retransmission: the receiver
+     * sees the resent copy of a lost segment as new).
+     */
     public static TimeSequenceGraph of(TraceRecorder recorder, ConnectionKey key) {
-        return of(recorder.events(key));
+        List<TraceEvent> ev = recorder.events(key);
+        if (ev.isEmpty()) {
+            throw new IllegalArgumentException("no trace of " + Format.name(key));
+        }
+        long out = 0, in = 0;
+        for (TraceEvent e : ev) {
+            if (e.kind() == TraceEvent.Kind.OUT) {
+                out += e.length();
+            } else if (e.kind() == TraceEvent.Kind.IN) {
+                in += e.length();
+            }
+        }
+        if (in > out) {
+            List<TraceEvent> sender = recorder.events(Format.reverse(key));
+            if (!sender.isEmpty()) {
+                return of(sender);
+            }
+        }
+        return of(ev);
     }
 
     /**
@@ -121,9 +144,10 @@ public final class TimeSequenceGraph {
             } else if (e.has(TcpHeader.FLAG_ACK)) {
                 acks.add(new Point(e.timeNanos(), e.relAck()));
                 windows.add(new Point(e.timeNanos(), e.relAck() + e.window()));
-                yMax = Math.max(yMax, e.relAck() + e.window());
+                windowMax = Math.max(windowMax, e.relAck() + e.window());
             }
         }
+        yMax = Math.max(yMax, windowMax);
         if (tMin == Long.MAX_VALUE) {
             tMin = tMax = 0;
         }
@@ -154,7 +178,7 @@ public final class TimeSequenceGraph {
     }
 
     private double y(long v) {
-        return H - BOTTOM - (double) v * (H - TOP - BOTTOM) / (yMax * 1.05);
+        return H - BOTTOM - (double) Math.min(v, yMax) * (H - TOP - BOTTOM) / (yMax * 1.05);
     }
 
     /** The graph as a standalone SVG document. */

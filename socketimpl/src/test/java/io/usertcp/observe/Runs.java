@@ -135,15 +135,19 @@ final class Runs {
 
     /**
      * A link decorator that drops chosen outbound TCP data segments: the {@code k}-th, for each k in
-     * {@code which} (1-based, counting only segments that carry payload).
+     * {@code which} (1-based, counting only segments that carry payload), and, if asked, the first
+     * segment with FIN (nothing follows it, so only the retransmission timer can repair that loss).
      */
     static final class DropData implements PacketLink {
         private final PacketLink inner;
+        private final boolean firstFin;
         private final int[] which;
         private int count;
+        private boolean finDropped;
 
-        DropData(PacketLink inner, int... which) {
+        DropData(PacketLink inner, boolean firstFin, int... which) {
             this.inner = inner;
+            this.firstFin = firstFin;
             this.which = which;
         }
 
@@ -160,6 +164,10 @@ final class Runs {
                 Ipv4Header ip = Ipv4Header.parse(packet, packet.position(), packet.remaining());
                 if (ip.protocol() == Ipv4Header.PROTO_TCP) {
                     TcpSegment s = TcpSegment.parse(packet, ip.payloadOffset(), ip.payloadLength(), ip.src(), ip.dst());
+                    if (firstFin && s.fin() && !finDropped) {
+                        finDropped = true;
+                        return; // lost on the wire
+                    }
                     if (s.payloadLength() > 0) {
                         count++;
                         for (int w : which) {
