@@ -45,7 +45,10 @@ import java.util.Objects;
  *                         (min(4*MSS, max(2*MSS, 4380)))
  * @param windowScaling    offer window scaling (RFC 7323 §2); default on, as Linux. Negotiated only
  *                         when both SYNs carry the option; our shift covers max(receive buffer, 6 MiB)
- * @param sackPermitted    offer SACK (RFC 2018). Not implemented yet: must be false
+ * @param sackPermitted    offer SACK (RFC 2018); default on, as Linux. Negotiated only when both SYNs
+ *                         carry SACK-permitted; then our ACKs report out-of-order blocks (most recent
+ *                         first) and D-SACK (RFC 2883). Received SACK blocks are not used by our
+ *                         sender yet (no RFC 6675 scoreboard: loss recovery stays NewReno)
  * @param timestamps       offer timestamps (RFC 7323 §3–5: RTT measurement and PAWS); default on, as
  *                         Linux. Negotiated only when both SYNs carry the option
  * @param challengeAckInterval minimum time between two data-less challenge or out-of-window ACKs
@@ -101,9 +104,6 @@ public record TcpConfig(
         if (mss < 64 || mss > 65495) throw new IllegalArgumentException("mss " + mss);
         if (sendBufferSize < 1 || receiveBufferSize < 1) throw new IllegalArgumentException("buffer sizes");
         if (rtoMin.compareTo(rtoMax) > 0) throw new IllegalArgumentException("rtoMin > rtoMax");
-        if (sackPermitted) {
-            throw new IllegalArgumentException("SACK is not implemented yet");
-        }
         // RFC 9293 §3.8.6.3 (MUST-40): "an ACK should not be excessively delayed; in particular, the
         // delay MUST be less than 0.5 seconds".
         if (delayedAck.compareTo(Duration.ofMillis(500)) > 0) delayedAck = Duration.ofMillis(500);
@@ -162,7 +162,7 @@ public record TcpConfig(
         private boolean oobInline;
         private int initialWindowSegments;
         private boolean windowScaling = true;
-        private boolean sackPermitted;
+        private boolean sackPermitted = true;
         private boolean timestamps = true;
         private Duration challengeAckInterval = Duration.ofMillis(500);
         private int maxReassemblyRanges = 64;

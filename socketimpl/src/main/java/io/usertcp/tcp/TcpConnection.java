@@ -97,6 +97,9 @@ public final class TcpConnection {
     private int rcvWscaleOffer = -1; // RFC 7323 shift we offer in our SYN (-1: not offered)
     private TimestampState ts;    // RFC 7323 timestamps; enabled() once both SYNs carried TSopt
     private boolean segHasTs;     // TSopt of the segment being processed (for RTT, RFC 7323 §4)
+    private boolean sackOk;       // RFC 2018: both SYNs carried SACK-permitted
+    private final SackReporter sack = new SackReporter();
+    private final long[] sackScratch = new long[2 * TcpOptions.MAX_SACK_BLOCKS];
     private int segTsEcr;
     private final ByteRing rcvBuf;
     private int rcvBufSize;
@@ -362,6 +365,7 @@ public final class TcpConnection {
         if (sendReset) queueOwnReset();
         if (error == ConnectionError.NONE) error = why;
         ooo.clear();
+        sack.clear();
         setState(TcpState.CLOSED, cause);
     }
 
@@ -430,6 +434,7 @@ public final class TcpConnection {
         // RFC 7323 §3.2: "A TCP MAY send the TSopt in an initial <SYN> segment ... [and] MAY send a TSopt
         // in other segments only if it received a TSopt in the initial <SYN> or <SYN,ACK> segment".
         timestamps().negotiate(config.timestamps() && o.hasTimestamps());
+        sackOk = config.sackPermitted() && o.sackPermitted();
         if (ts.enabled()) ts.recordSyn(o.tsVal(), now);
     }
 
@@ -620,6 +625,11 @@ public final class TcpConnection {
         if (!acceptable) {
             drop(segPos >= rcvNxt + wnd ? DropReason.TCP_BEYOND_WINDOW : DropReason.TCP_UNACCEPTABLE, seg);
             if (segPos >= rcvNxt) trimmedBytes += seg.payloadLength(); // wholly beyond the right edge (C2.13)
+            if (sackOk && segPos < rcvNxt && seg.payloadLength() > 0) {
+                // RFC 2883 §4: an old duplicate (a spurious retransmission) is reported in a D-SACK block.
+                long d0 = segPos - 1 + (syn ? 1 : 0);
+                sack.onDuplicate(d0, Math.min(d0 + seg.payloadLength(), rcvNxt - 1));
+            }
             if (seg.rst()) return; // RFC 9293 §3.10.7.4: "(unless the RST bit is set ...)"
             if (state == TcpState.TIME_WAIT && seg.fin() && segPos + segLen == rcvNxt) {
                 // RFC 9293 §3.10.7.4 eighth: "TIME-WAIT STATE: Remain in the TIME-WAIT state. Restart the 2
@@ -895,6 +905,8 @@ public final class TcpConnection {
         int skip = 0;
         if (start < rcvNxt) {
             skip = (int) Math.min(len, rcvNxt - start);
+            // RFC 2883 §4: a segment repeating data already received is reported in a D-SACK block.
+            if (sackOk && skip > 0) sack.onDuplicate(start - 1, start - 1 + skip);
             start += skip;
         }
         // RFC 9293 §3.10.7.4: "Segments with higher beginning sequence numbers ... the segment may be
@@ -970,6 +982,7 @@ public final class TcpConnection {
                 ackNow = true;
                 boolean fits = dataEnd - rcvRead <= rcvBufSize && dataEnd - rcvDataEnd <= config.maxOutOfOrderBytes();
                 if (!inputShutdown && fits && ooo.add(dataStart, dataEnd)) {
+                    if (sackOk) sack.onOutOfOrder(dataStart, dataEnd);
                     rcvBuf.put(dataStart, seg.payload(), seg.payload().position() + skip, (int) (end - start));
                 } else {
                     oooDropped++;
@@ -1277,6 +1290,7 @@ public final class TcpConnection {
         rcvBuf.advanceHead(rcvRead);
         urgentSkip = -1;
         ooo.clear();
+        sack.clear();
     }
 
     /** True once shutdownInput or close was called. */
@@ -1518,6 +1532,8 @@ public final class TcpConnection {
         TcpOptions opts = TcpOptions.NONE.withMss(config.mss());
         if (!synAck && sndMax == 0) offerSynOptions();
         if (rcvWscaleOffer >= 0) opts = opts.withWindowScale(rcvWscaleOffer);
+        // RFC 2018 §2: "Sack-Permitted ... may be sent in a SYN"; in a SYN-ACK only when the SYN had it.
+        if (synAck ? sackOk : config.sackPermitted()) opts = opts.withSackPermitted(true);
         if (timestamps().enabled() || (!synAck && config.timestamps())) {
             // RFC 7323 §3.2: "TSecr ... MUST be zero" in a <SYN>; a <SYN,ACK> echoes the SYN's TSval.
             opts = opts.withTimestamps(ts.tsVal(now), synAck ? ts.recent() : 0);
@@ -1603,10 +1619,25 @@ public final class TcpConnection {
         return Math.max(1, sndMss - dataOptionsLength());
     }
 
-    /** Length of the options every data segment carries (12 with timestamps: NOP NOP TS). */
+    /** Length of the options the next data segment carries: timestamps (NOP NOP TS) and SACK blocks. */
     private int dataOptionsLength() {
-        return ts != null && ts.enabled() ? 12 : 0;
+        int n = ts != null && ts.enabled() ? 12 : 0;
+        if (sackOk) {
+            int blocks = sack.maxBlocks(ooo, maxSackBlocks());
+            if (blocks > 0) n += 4 + 8 * blocks; // NOP NOP SACK
+        }
+        return n;
     }
+
+    /** RFC 2018 §3: at most 4 blocks fit in 40 option bytes, 3 beside the timestamps' 12. */
+    private int maxSackBlocks() {
+        return ts != null && ts.enabled() ? 3 : TcpOptions.MAX_SACK_BLOCKS;
+    }
+
+    /** True when both SYNs carried SACK-permitted (RFC 2018 §2). */
+    public boolean sackEnabled() { return sackOk; }
+    /** D-SACK blocks sent (RFC 2883). */
+    public long dsacksSent() { return sack.dsacksSent(); }
 
     private long rtoMaxNanos() {
         return config.rtoMax().toNanos();
@@ -1701,6 +1732,16 @@ public final class TcpConnection {
             // non-<RST> segment"; TSecr is TS.Recent (§4.3).
             opts = opts.withTimestamps(ts.tsVal(now), ts.recent());
             ts.ackSent(rcvNxt);
+        }
+        if (sackOk && (!ooo.isEmpty() || sack.dsackPending())) {
+            // RFC 2018 §4: "If sent at all, SACK options SHOULD be included in all ACKs which do not ACK
+            // the highest sequence number in the data receiver's queue"; most recent block first.
+            int n = sack.fill(ooo, maxSackBlocks(), sackScratch);
+            if (n > 0) {
+                int[] blocks = new int[2 * n];
+                for (int i = 0; i < 2 * n; i++) blocks[i] = rcvSeq(sackScratch[i] + 1); // data offset → seq
+                opts = opts.withSackBlocks(blocks);
+            }
         }
         out.send(this, new TcpSegment(key.localPort(), key.remotePort(), seq, rcvSeq(rcvNxt), flags, window,
                 urgentPointer, opts, payload));

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.usertcp.link.ImpairedLink;
 import io.usertcp.link.PacketLink;
 import io.usertcp.link.tun.RequiresTun;
 import io.usertcp.link.tun.TunConfig;
@@ -24,6 +25,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.UnaryOperator;
+import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -55,7 +58,8 @@ class FastTcpKernelInteropTest {
         final AtomicInteger maxOutWindowField = new AtomicInteger();
         final AtomicInteger maxOutSegment = new AtomicInteger();
         volatile int outSynWs = -2, inSynWs = -2;
-        volatile boolean outSynTs, inSynTs;
+        volatile boolean outSynTs, inSynTs, outSynSack, inSynSack;
+        final AtomicLong outSackAcks = new AtomicLong(), inSackAcks = new AtomicLong();
 
         Tap(PacketLink inner) {
             this.inner = inner;
@@ -93,10 +97,18 @@ class FastTcpKernelInteropTest {
             }
             if (s.syn()) {
                 syns.add((out ? "OUT " : "IN  ") + s);
-                if (out) { outSynWs = s.options().windowScale(); outSynTs = s.options().hasTimestamps(); }
-                else { inSynWs = s.options().windowScale(); inSynTs = s.options().hasTimestamps(); }
+                if (out) {
+                    outSynWs = s.options().windowScale();
+                    outSynTs = s.options().hasTimestamps();
+                    outSynSack = s.options().sackPermitted();
+                } else {
+                    inSynWs = s.options().windowScale();
+                    inSynTs = s.options().hasTimestamps();
+                    inSynSack = s.options().sackPermitted();
+                }
                 return;
             }
+            if (s.options().sackBlockCount() > 0) (out ? outSackAcks : inSackAcks).incrementAndGet();
             if (s.payloadLength() == 0) {
                 if (out) maxOutWindowField.accumulateAndGet(s.window(), Math::max);
                 return;
@@ -113,8 +125,13 @@ class FastTcpKernelInteropTest {
     }
 
     private Stack start(String dev, TcpConfig config) throws IOException {
+        return start(dev, config, UnaryOperator.identity());
+    }
+
+    /** The tap sits between the stack and {@code wrap(tun)}: it sees what the stack sends and gets. */
+    private Stack start(String dev, TcpConfig config, UnaryOperator<PacketLink> wrap) throws IOException {
         TunDevice tun = TunDevice.open(TunConfig.builder().name(dev).kernelAddress("198.18.0.1/24").mtu(1500).build());
-        tap = new Tap(tun);
+        tap = new Tap(wrap.apply(tun));
         stack = Stack.builder().link(tap, US, 24).tcpConfig(config).build();
         return stack;
     }
@@ -143,6 +160,7 @@ class FastTcpKernelInteropTest {
         // Both SYNs carried window scale and timestamps: RFC 7323 is on for this connection.
         assertTrue(tap.outSynWs >= 0 && tap.inSynWs >= 0, () -> "window scale in both SYNs: " + tap.syns);
         assertTrue(tap.outSynTs && tap.inSynTs, () -> "timestamps in both SYNs: " + tap.syns);
+        assertTrue(tap.outSynSack && tap.inSynSack, () -> "SACK-permitted in both SYNs: " + tap.syns);
         // Every data segment both ways carried TSopt, and ours fit the MSS with it (C2.17).
         assertEquals(tap.outData.get(), tap.outDataWithTs.get(), "TSopt on every data segment we sent");
         assertEquals(tap.inData.get(), tap.inDataWithTs.get(), "TSopt on every data segment the kernel sent");
@@ -243,6 +261,47 @@ class FastTcpKernelInteropTest {
                 } else {
                     assertEquals(-1, tap.outSynWs);
                 }
+                u.close();
+            }
+            stack.close();
+            assertEquals(0, stack.stats().internalErrors(), "exceptions escaped packet processing");
+            stack = null;
+        }
+    }
+
+    /**
+     * Kernel → usertcp through 2% loss, 5% reordering and 5 ms delay both ways, with SACK off and then
+     * on (same seed): with SACK our ACKs carry blocks the kernel's RFC 6675 recovery uses. Figures
+     * only; each run must arrive intact, and with SACK on our ACKs must have carried blocks.
+     */
+    @Test
+    void C2_12_impairedKernelToUsertcpWithAndWithoutSack() throws Exception {
+        TcpConfig base = TcpConfig.DEFAULT.toBuilder().rtoMin(Duration.ofMillis(200)).build();
+        for (boolean sack : new boolean[] {false, true}) {
+            TcpConfig cfg = base.toBuilder().sackPermitted(sack).build();
+            Stack s = start(sack ? "utcp-fast6" : "utcp-fast5", cfg, tun -> ImpairedLink.builder(tun).seed(11)
+                    .loss(0.02).reorder(0.05).delay(Duration.ofMillis(5)).direction(ImpairedLink.Direction.BOTH).build());
+            TcpSocket listener = s.newSocket();
+            listener.bind(US, 5104);
+            listener.listen(5);
+            try (Socket k = new Socket()) {
+                k.connect(new InetSocketAddress(US, 5104), 10_000);
+                TcpSocket u = listener.accept(10_000 * MS);
+                InputStream uin = new InputStream() {
+                    @Override public int read() throws IOException {
+                        byte[] b = new byte[1];
+                        return read(b, 0, 1) < 0 ? -1 : b[0] & 0xFF;
+                    }
+                    @Override public int read(byte[] b, int off, int len) throws IOException {
+                        return u.read(b, off, len, 60_000 * MS);
+                    }
+                };
+                oneWay(uin, k.getOutputStream(), 5 * MIB, "impaired (2% loss, 5% reorder, 5 ms) kernel -> usertcp, SACK "
+                        + (sack ? "on" : "off"));
+                System.out.println("[usertcp figures] SACK " + (sack ? "on" : "off") + ": our ACKs with SACK blocks "
+                        + tap.outSackAcks + ", SYNs " + tap.syns);
+                if (sack) assertTrue(tap.outSackAcks.get() > 0, "no SACK blocks sent under loss");
+                else assertEquals(0, tap.outSackAcks.get());
                 u.close();
             }
             stack.close();

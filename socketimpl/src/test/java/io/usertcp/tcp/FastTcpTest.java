@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import static io.usertcp.tcp.TcpHarness.LOCAL;
 import static io.usertcp.tcp.TcpHarness.REMOTE;
 import static io.usertcp.tcp.TcpHarness.seg;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -34,13 +35,23 @@ class FastTcpTest {
         final TcpSegment ourAck;
 
         Ts(TcpConfig config, int peerWscale, int peerTs) {
+            this(config, peerWscale, peerTs, false);
+        }
+
+        Ts(TcpConfig config, int peerWscale, int peerTs, boolean peerSack) {
+            this(config, peerWscale, peerTs, peerSack, TcpHarness.DEFAULT_REMOTE_ISS);
+        }
+
+        Ts(TcpConfig config, int peerWscale, int peerTs, boolean peerSack, int remoteIss) {
             h = TcpHarness.closed(config);
+            h.remoteIss = remoteIss;
             h.c.connect(h.now);
             h.localIss = h.c.info().sndUna();
             h.poll();
             ourSyn = h.expect(seg().syn().seq(LOCAL).mss(config.mss()));
             TcpOptions o = TcpOptions.NONE.withTimestamps(peerTs, ourSyn.options().tsVal());
             if (peerWscale >= 0) o = o.withWindowScale(peerWscale);
+            if (peerSack) o = o.withSackPermitted(true);
             h.deliver(seg().syn().ack(LOCAL + 1).seq(REMOTE).window(65535).mss(1460).options(o));
             ourAck = h.expect(seg().ack().seq(LOCAL + 1).ack(REMOTE + 1).anyOptions());
             assertEquals(TcpState.ESTABLISHED, h.state());
@@ -126,7 +137,7 @@ class FastTcpTest {
         assertTrue(syn.options().hasTimestamps());
         assertEquals(0, syn.options().tsEcr(), "RFC 7323 §3.2: TSecr is 0 in a SYN");
         assertEquals(65535, syn.window(), "the window of a SYN is never scaled");
-        assertFalse(syn.options().sackPermitted(), "SACK not offered yet");
+        assertTrue(syn.options().sackPermitted(), "RFC 2018 SACK-permitted offered");
     }
 
     @Test
@@ -297,5 +308,117 @@ class FastTcpTest {
         h.deliver(seg().ack(LOCAL + 1).seq(REMOTE + 1).window(60000)
                 .options(TcpOptions.NONE.withTimestamps(PEER_TS + 1, first.options().tsVal())));
         assertEquals(0, h.c.info().srttNanos());
+    }
+
+    // ------------------------------------------------------------------ C2.12 SACK, receiver side
+
+    /** The SACK blocks of {@code s} as data offsets from the peer's first byte (REMOTE + 1). */
+    static long[] blocks(TcpHarness h, TcpSegment s) {
+        int[] b = s.options().sackBlocks();
+        long[] r = new long[b.length];
+        for (int i = 0; i < b.length; i++) r[i] = io.usertcp.wire.Seq.diff(b[i], h.remoteIss + 1);
+        return r;
+    }
+
+    TcpSegment oooAck(TcpHarness h, Ts t, int off, int len) {
+        h.deliver(seg().ack(LOCAL + 1).seq(REMOTE + 1 + off).payload(TcpHarness.bytes(len, off)).options(t.ts(PEER_TS)));
+        return h.expect(seg().ack().seq(LOCAL + 1).ack(REMOTE + 1).anyOptions());
+    }
+
+    @Test
+    void C2_12_receiverReportsBlocksMostRecentFirst() {
+        var t = new Ts(TcpConfig.DEFAULT, 0, PEER_TS, true);
+        var h = t.h;
+        assertTrue(h.c.sackEnabled());
+        assertArrayEquals(new long[] {1000, 1100}, blocks(h, oooAck(h, t, 1000, 100)));
+        assertArrayEquals(new long[] {2000, 2100, 1000, 1100}, blocks(h, oooAck(h, t, 2000, 100)));
+        assertArrayEquals(new long[] {3000, 3100, 2000, 2100, 1000, 1100}, blocks(h, oooAck(h, t, 3000, 100)));
+        // RFC 2018 §4: the block holding the segment that triggered the ACK comes first (here grown).
+        assertArrayEquals(new long[] {1000, 1200, 3000, 3100, 2000, 2100}, blocks(h, oooAck(h, t, 1100, 100)));
+        // With timestamps only 3 blocks fit (40 option bytes): the least recent one is left out.
+        TcpSegment four = oooAck(h, t, 4000, 100);
+        assertArrayEquals(new long[] {4000, 4100, 1000, 1200, 3000, 3100}, blocks(h, four));
+        assertTrue(four.options().length() <= 40);
+        // Filling the first hole acknowledges up to 1200; the others are still reported.
+        h.deliver(seg().ack(LOCAL + 1).seq(REMOTE + 1).payload(TcpHarness.bytes(1000, 0)).options(t.ts(PEER_TS)));
+        TcpSegment ack = h.expect(seg().ack().seq(LOCAL + 1).ack(REMOTE + 1201).anyOptions());
+        assertArrayEquals(new long[] {4000, 4100, 3000, 3100, 2000, 2100}, blocks(h, ack));
+    }
+
+    @Test
+    void C2_16_sackBlocksAcrossTheSequenceWrap() {
+        // The peer's first data byte is 2^32 − 1500: blocks at +1000 and +2500 straddle and pass the wrap.
+        var t = new Ts(TcpConfig.DEFAULT, 0, PEER_TS, true, -1501);
+        var h = t.h;
+        TcpSegment a = oooAck(h, t, 1000, 1000);
+        assertArrayEquals(new int[] {-500, 500}, a.options().sackBlocks(), "wire values wrap");
+        assertArrayEquals(new long[] {2500, 2600, 1000, 2000}, blocks(h, oooAck(h, t, 2500, 100)));
+        h.deliver(seg().ack(LOCAL + 1).seq(REMOTE + 1).payload(TcpHarness.bytes(1000, 0)).options(t.ts(PEER_TS)));
+        TcpSegment ack = h.expect(seg().ack().seq(LOCAL + 1).ack(REMOTE + 2001).anyOptions());
+        assertEquals(500, ack.ack());
+        assertArrayEquals(new long[] {2500, 2600}, blocks(h, ack));
+    }
+
+    @Test
+    void C2_12_fourBlocksWithoutTimestamps() {
+        TcpConfig noTs = TcpConfig.DEFAULT.toBuilder().timestamps(false).build();
+        var h = TcpHarness.closed(noTs);
+        h.c.connect(h.now);
+        h.localIss = h.c.info().sndUna();
+        h.poll();
+        TcpSegment syn = h.expect(seg().syn().seq(LOCAL).mss(1460));
+        assertTrue(syn.options().sackPermitted());
+        h.deliver(seg().syn().ack(LOCAL + 1).seq(REMOTE).mss(1460).options(TcpOptions.NONE.withSackPermitted(true)));
+        h.expect(seg().ack().seq(LOCAL + 1).ack(REMOTE + 1));
+        TcpSegment last = null;
+        for (int i = 1; i <= 5; i++) {
+            h.deliver(seg().ack(LOCAL + 1).seq(REMOTE + 1 + 1000 * i).payload(TcpHarness.bytes(10, i)));
+            last = h.expect(seg().ack().seq(LOCAL + 1).ack(REMOTE + 1).anyOptions());
+        }
+        assertArrayEquals(new long[] {5000, 5010, 4000, 4010, 3000, 3010, 2000, 2010}, blocks(h, last));
+    }
+
+    @Test
+    void C2_12_dsackReportsADuplicateOnce() {
+        var t = new Ts(TcpConfig.DEFAULT, 0, PEER_TS, true);
+        var h = t.h;
+        h.deliver(seg().ack(LOCAL + 1).seq(REMOTE + 1).payload("abcdef").options(t.ts(PEER_TS)));
+        h.expectNothing(); // delayed
+        // The same segment again (a spurious retransmission): RFC 2883 D-SACK block below the ACK.
+        h.deliver(seg().ack(LOCAL + 1).seq(REMOTE + 1).payload("abcdef").options(t.ts(PEER_TS)));
+        TcpSegment ack = h.expect(seg().ack().seq(LOCAL + 1).ack(REMOTE + 7).anyOptions());
+        assertArrayEquals(new long[] {0, 6}, blocks(h, ack));
+        assertEquals(1, h.c.dsacksSent());
+        // A partly duplicate segment: only the repeated part is D-SACKed, the new part is taken.
+        h.deliver(seg().ack(LOCAL + 1).seq(REMOTE + 5).payload("efgh").options(t.ts(PEER_TS)));
+        h.advance(Duration.ofMillis(200));
+        TcpSegment ack2 = h.expect(seg().ack().seq(LOCAL + 1).ack(REMOTE + 9).anyOptions());
+        assertArrayEquals(new long[] {4, 6}, blocks(h, ack2));
+        // Reported once: the next ACK carries no SACK option.
+        h.deliver(seg().ack(LOCAL + 1).seq(REMOTE + 9).payload(TcpHarness.bytes(3000, 1)).options(t.ts(PEER_TS)));
+        TcpSegment ack3 = h.expect(seg().ack().seq(LOCAL + 1).ack(REMOTE + 3009).anyOptions());
+        assertEquals(0, ack3.options().sackBlockCount());
+        assertEquals("abcdefgh", h.read(8));
+    }
+
+    @Test
+    void C2_12_noBlocksWhenThePeerDidNotPermitSack() {
+        var t = new Ts(TcpConfig.DEFAULT, 0, PEER_TS, false);
+        var h = t.h;
+        assertFalse(h.c.sackEnabled());
+        assertEquals(0, oooAck(h, t, 1000, 100).options().sackBlockCount());
+    }
+
+    @Test
+    void C2_17_sackBlocksShortenTheDataWeSend() {
+        var t = new Ts(noDelay(), 0, PEER_TS, true);
+        var h = t.h;
+        oooAck(h, t, 1000, 100);
+        h.write(TcpHarness.bytes(3000, 9));
+        TcpSegment first = h.drain().get(0);
+        assertEquals(1, first.options().sackBlockCount());
+        // 1460 − 12 (timestamps) − 12 (SACK with one block) = 1436.
+        assertEquals(1436, first.payloadLength());
+        assertEquals(1460, first.payloadLength() + first.options().length());
     }
 }

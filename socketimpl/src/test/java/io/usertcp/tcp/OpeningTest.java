@@ -261,13 +261,13 @@ class OpeningTest {
         TcpSegment synAck = out.get(0);
         assertEquals(TcpHeader.FLAG_SYN | TcpHeader.FLAG_ACK, synAck.flags());
         assertEquals(1460, synAck.options().mss());
-        // The SYN offered everything: window scale and timestamps (on by default, RFC 7323) are echoed;
-        // SACK is not implemented yet, so SACK-permitted is not; the window field is never scaled.
+        // The SYN offered everything: window scale, timestamps (RFC 7323) and SACK-permitted (RFC 2018),
+        // all on by default, are echoed; the window field is never scaled.
         // (Updated when window scaling and timestamps landed; the reverse case — a SYN offering only
         // MSS gets none of them back — is FastTcpTest.C1_11_synAckOmitsOptionsTheSynLacked.)
         assertEquals(TcpConnection.windowScaleFor(TcpHarness.testConfig().receiveBufferSize()),
                 synAck.options().windowScale());
-        assertFalse(synAck.options().sackPermitted());
+        assertTrue(synAck.options().sackPermitted());
         assertTrue(synAck.options().hasTimestamps());
         assertEquals(1, synAck.options().tsEcr());
         assertEquals(65535, synAck.window());
