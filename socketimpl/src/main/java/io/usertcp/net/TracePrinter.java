@@ -76,11 +76,12 @@ final class TracePrinter {
         if (mode != UserTcp.Trace.LADDER) {
             return;
         }
-        long nanos = max.toNanos();
+        long deadline = System.nanoTime() + max.toNanos();
         lock.lock();
         try {
-            while (stillOpen() && nanos > 0) {
-                nanos = quiet.awaitNanos(Math.min(nanos, 50_000_000L)); // re-check: a recorder may forget
+            long left;
+            while (stillOpen() && (left = deadline - System.nanoTime()) > 0) {
+                quiet.awaitNanos(Math.min(left, 50_000_000L)); // re-check now and then: a recorder may forget
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

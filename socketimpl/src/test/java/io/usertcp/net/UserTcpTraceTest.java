@@ -44,7 +44,7 @@ class UserTcpTraceTest {
 
     UserTcp start(UserTcp.Trace mode, Path svg) throws Exception {
         return UserTcp.builder().trace(mode).traceOut(new PrintStream(bytes, true, StandardCharsets.UTF_8))
-                .msl(Duration.ofMillis(20)).ladderSvgDir(svg).start();
+                .msl(Duration.ofMillis(150)).ladderSvgDir(svg).start();
     }
 
     /** One echo exchange over the loopback; the client closes first. Returns the client's port. */
@@ -75,7 +75,7 @@ class UserTcpTraceTest {
         try (UserTcp ut = start(UserTcp.Trace.LADDER, dir)) {
             assertTrue(ut.observability().isTracing(), "trace= switches the observability recorder on");
             port = exchange(ut);
-            ut.finishTrace(Duration.ofSeconds(20)); // waits for TIME-WAIT (2 x 20 ms) to end
+            ut.finishTrace(Duration.ofSeconds(20)); // waits for TIME-WAIT (2 x 150 ms) to end
         }
         String out = output();
         String client = "127.0.0.1:" + port;
