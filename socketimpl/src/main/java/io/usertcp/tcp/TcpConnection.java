@@ -20,7 +20,7 @@ import java.util.ArrayDeque;
  *   <li>RFC 5681 (congestion control), RFC 6582 (NewReno), RFC 3042 (limited transmit);</li>
  *   <li>RFC 6298 (retransmission timer), RFC 6528 (initial sequence numbers);</li>
  *   <li>RFC 5961 (blind in-window attacks: challenge ACKs), RFC 1337 (TIME-WAIT assassination);</li>
- *   <li>RFC 7323 (window scale, timestamps: designed for, not offered yet), RFC 1122 §4.2 (host
+ *   <li>RFC 7323 (window scale, timestamps and PAWS: see {@link TimestampState}), RFC 1122 §4.2 (host
  *       requirements: keepalive, ICMP errors), RFC 1191 (path MTU), RFC 2525 (reset on close with
  *       unread data).</li>
  * </ul>
@@ -94,6 +94,10 @@ public final class TcpConnection {
     private long rcvNxt;          // next position expected (RFC RCV.NXT)
     private long rcvAdvEdge;      // right edge we advertised (never moves left: SHLD-14)
     private int rcvWscale;        // shift applied to our window field (0 until negotiated)
+    private int rcvWscaleOffer = -1; // RFC 7323 shift we offer in our SYN (-1: not offered)
+    private TimestampState ts;    // RFC 7323 timestamps; enabled() once both SYNs carried TSopt
+    private boolean segHasTs;     // TSopt of the segment being processed (for RTT, RFC 7323 §4)
+    private int segTsEcr;
     private final ByteRing rcvBuf;
     private int rcvBufSize;
     private long rcvRead;         // data offset the application reads next
@@ -395,7 +399,7 @@ public final class TcpConnection {
         iss = isnGenerator.isn(key, now);
         if (isnFloor != null && Seq.lt(iss, isnFloor)) iss = isnFloor;
         sndUna = sndNxt = sndMax = 0;
-        learnSynOptions(syn);
+        learnSynOptions(syn, now);
         // RFC 9293 §3.10.7.2 / RFC 7323 §2.2: the window field of a SYN is never scaled.
         updateWindow(syn, syn.window(), 0, now);
         rcvAdvEdge = rcvNxt + maxRcvWindow();
@@ -403,15 +407,68 @@ public final class TcpConnection {
         setState(TcpState.SYN_RECEIVED, syn);
     }
 
-    private void learnSynOptions(TcpSegment syn) {
+    private void learnSynOptions(TcpSegment syn, long now) {
         TcpOptions o = syn.options();
         // RFC 9293 §3.7.1 (MUST-15): "If an MSS Option is not received at connection setup, TCP
         // implementations MUST assume a default send MSS of 536".
         peerMss = o != null && o.mss() > 0 ? o.mss() : TcpConfig.DEFAULT_MSS_IPV4;
         recomputeMss();
-        // Window scaling, SACK and timestamps are not negotiated yet (TcpConfig refuses to enable
-        // them): sndWscale/rcvWscale stay 0. When they are, record here what the SYN offered.
+        if (o == null) o = TcpOptions.NONE;
+        // RFC 7323 §2.2: "Window Scale option ... MAY be sent in an initial <SYN> segment ... [and] in a
+        // <SYN,ACK> segment only if a Window Scale option was received in the initial <SYN>"; §2.3: the
+        // shifts take effect only when both SYNs carried the option (C1.11, C2.11).
+        if (passive) {
+            rcvWscaleOffer = config.windowScaling() && o.windowScale() >= 0 ? windowScaleFor(rcvBufSize) : -1;
+        }
+        if (rcvWscaleOffer >= 0 && o.windowScale() >= 0) {
+            sndWscale = o.windowScale(); // RFC 7323 §2.3: values above 14 were clamped by the parser
+            rcvWscale = rcvWscaleOffer;
+        } else {
+            sndWscale = rcvWscale = 0;
+            rcvWscaleOffer = -1;
+        }
+        // RFC 7323 §3.2: "A TCP MAY send the TSopt in an initial <SYN> segment ... [and] MAY send a TSopt
+        // in other segments only if it received a TSopt in the initial <SYN> or <SYN,ACK> segment".
+        timestamps().negotiate(config.timestamps() && o.hasTimestamps());
+        if (ts.enabled()) ts.recordSyn(o.tsVal(), now);
     }
+
+    private TimestampState timestamps() {
+        if (ts == null) {
+            // RFC 7323 §7.1: a per-connection random offset for TSval, here derived from the ISN.
+            ts = new TimestampState(iss * 0x9E3779B9 ^ (int) id);
+        }
+        return ts;
+    }
+
+    /** Active open: what our SYN offers. */
+    private void offerSynOptions() {
+        rcvWscaleOffer = config.windowScaling() ? windowScaleFor(rcvBufSize) : -1;
+    }
+
+    /**
+     * Our shift count: the smallest that lets the 16-bit field cover the receive buffer, and at least
+     * enough for {@link #SCALE_FOR_BYTES} so that SO_RCVBUF can grow later (Linux offers 7 by default).
+     * RFC 7323 §2.3: "the maximum scale exponent is limited to 14".
+     */
+    static int windowScaleFor(int rcvBuf) {
+        long want = Math.max(rcvBuf, SCALE_FOR_BYTES);
+        int s = 0;
+        while (s < TcpOptions.MAX_WINDOW_SCALE && ((long) TcpConfig.MAX_UNSCALED_WINDOW << s) < want) s++;
+        return s;
+    }
+
+    /** Window scaling is sized for at least this much receive buffer (Linux's tcp_rmem max, 6 MiB). */
+    static final int SCALE_FOR_BYTES = 6 << 20;
+
+    /** RFC 7323 shift applied to the window field the peer sends (0 when not negotiated). */
+    public int sendWindowScale() { return sndWscale; }
+    /** RFC 7323 shift applied to the window field we send (0 when not negotiated). */
+    public int receiveWindowScale() { return rcvWscale; }
+    /** True when RFC 7323 timestamps were negotiated (both SYNs carried TSopt). */
+    public boolean timestampsEnabled() { return ts != null && ts.enabled(); }
+    /** Segments dropped by PAWS (RFC 7323 §5). */
+    public long pawsDrops() { return ts == null ? 0 : ts.pawsDrops(); }
 
     private void recomputeMss() {
         // C1.5: "the smaller of the two MSS values bounds every data segment".
@@ -428,6 +485,9 @@ public final class TcpConnection {
     /** A segment for this connection's 4-tuple arrived (RFC 9293 §3.10.7). */
     public void onSegment(TcpSegment seg, long now) {
         segmentsIn++;
+        TcpOptions o = seg.options();
+        segHasTs = o != null && o.hasTimestamps();
+        segTsEcr = segHasTs ? o.tsEcr() : 0;
         switch (state) {
             case CLOSED -> {
                 // RFC 9293 §3.10.7.1 (the stack normally answers these itself).
@@ -472,8 +532,8 @@ public final class TcpConnection {
         irs = seg.seq();
         rcvNxt = 1;
         rcvDataEnd = 0;
-        rcvAdvEdge = rcvNxt + maxRcvWindow();
-        learnSynOptions(seg);
+        learnSynOptions(seg, now);
+        rcvAdvEdge = rcvNxt + maxRcvWindow(); // after learnSynOptions: the scale bounds the window
         lastRecv(now);
         if (ackOk) {
             // "SND.UNA should be advanced to equal SEG.ACK (if there is an ACK), and any segments on the
@@ -536,6 +596,14 @@ public final class TcpConnection {
         // ---- first: check sequence number (RFC 9293 §3.10.7.4, four cases) ----
         int segLen = seg.payloadLength() + (syn ? 1 : 0) + (seg.fin() ? 1 : 0);
         long segPos = rcvPos(seq);
+        if (ts != null && ts.pawsRejects(segHasTs, segHasTs ? seg.options().tsVal() : 0, seg.rst(), now)) {
+            // RFC 7323 §5.3 R1: "SEG.TSval < TS.Recent ... treat the arriving segment as not acceptable:
+            // Send an acknowledgment in reply as specified in Section 3.10.7.4 of RFC 9293 and drop the
+            // segment" (C2.11). gVisor has no PAWS; Linux does (tcp_paws_discard).
+            drop(DropReason.TCP_PAWS, seg);
+            rateLimitedAck(syn ? 0 : segLen, now);
+            return;
+        }
         int wnd = rcvWindowNow();
         boolean acceptable;
         if (segLen == 0) {
@@ -568,6 +636,7 @@ public final class TcpConnection {
             return;
         }
         lastRecv(now);
+        if (ts != null) ts.maybeUpdateRecent(segHasTs, segHasTs ? seg.options().tsVal() : 0, segPos, now);
 
         // ---- second: check the RST bit (RFC 5961 §3.2) ----
         if (seg.rst()) {
@@ -757,8 +826,14 @@ public final class TcpConnection {
     /** SND.UNA advances to {@code ackPos}: free the acknowledged bytes, update the RTT and the timers. */
     private void newlyAcked(long ackPos, long now) {
         if (ackPos <= sndUna) return;
-        // RTT sample (RFC 6298 §3, Karn: rttTimingEnd is cleared whenever we retransmit).
-        if (rttTimingEnd >= 0 && ackPos >= rttTimingEnd) {
+        long tsRtt = ts == null ? -1 : ts.rttSample(true, segHasTs, segTsEcr, now);
+        if (tsRtt >= 0) {
+            // RFC 7323 §4.1: with timestamps every ACK of new data gives a sample, retransmissions
+            // included (the echo names the transmission it answers, so Karn's rule is not needed).
+            rtt.sample(tsRtt);
+            rttTimingEnd = -1;
+        } else if (rttTimingEnd >= 0 && ackPos >= rttTimingEnd) {
+            // RTT sample (RFC 6298 §3, Karn: rttTimingEnd is cleared whenever we retransmit).
             rtt.sample(now - rttTimingAt);
             rttTimingEnd = -1;
         }
@@ -1438,9 +1513,15 @@ public final class TcpConnection {
             rttTimingAt = now;
         }
         int flags = TcpHeader.FLAG_SYN | (synAck ? TcpHeader.FLAG_ACK : 0);
-        // C1.11: MSS always; window scale, SACK-permitted and timestamps only when configured and, in a
-        // SYN-ACK, only when the SYN offered them (not implemented yet: TcpConfig refuses them).
-        TcpOptions opts = new TcpOptions(config.mss(), -1, false, false, 0, 0, new int[0]);
+        // C1.11: MSS always; window scale and timestamps only when configured and, in a SYN-ACK, only
+        // when the SYN offered them (learnSynOptions decided that for a passive open).
+        TcpOptions opts = TcpOptions.NONE.withMss(config.mss());
+        if (!synAck && sndMax == 0) offerSynOptions();
+        if (rcvWscaleOffer >= 0) opts = opts.withWindowScale(rcvWscaleOffer);
+        if (timestamps().enabled() || (!synAck && config.timestamps())) {
+            // RFC 7323 §3.2: "TSecr ... MUST be zero" in a <SYN>; a <SYN,ACK> echoes the SYN's TSval.
+            opts = opts.withTimestamps(ts.tsVal(now), synAck ? ts.recent() : 0);
+        }
         segmentsOut++;
         TcpSegment s = new TcpSegment(key.localPort(), key.remotePort(), iss, synAck ? rcvSeq(rcvNxt) : 0, flags,
                 // RFC 7323 §2.2: "The window field in a segment where the SYN bit is set ... MUST NOT be scaled."
@@ -1448,6 +1529,7 @@ public final class TcpConnection {
         if (synAck) {
             rcvAdvEdge = Math.max(rcvAdvEdge, rcvNxt + s.window());
             clearAckState();
+            ts.ackSent(rcvNxt);
         }
         out.send(this, s);
         sndNxt = 1;
@@ -1521,9 +1603,9 @@ public final class TcpConnection {
         return Math.max(1, sndMss - dataOptionsLength());
     }
 
-    /** Length of the options every data segment carries (0 until timestamps are negotiated). */
+    /** Length of the options every data segment carries (12 with timestamps: NOP NOP TS). */
     private int dataOptionsLength() {
-        return 0;
+        return ts != null && ts.enabled() ? 12 : 0;
     }
 
     private long rtoMaxNanos() {
@@ -1613,8 +1695,15 @@ public final class TcpConnection {
         segmentsOut++;
         lastSendAt = now;
         clearAckState();
+        TcpOptions opts = TcpOptions.NONE;
+        if (ts != null && ts.enabled()) {
+            // RFC 7323 §3.2: "Once TSopt has been successfully negotiated ... TSopt MUST be sent in every
+            // non-<RST> segment"; TSecr is TS.Recent (§4.3).
+            opts = opts.withTimestamps(ts.tsVal(now), ts.recent());
+            ts.ackSent(rcvNxt);
+        }
         out.send(this, new TcpSegment(key.localPort(), key.remotePort(), seq, rcvSeq(rcvNxt), flags, window,
-                urgentPointer, TcpOptions.NONE, payload));
+                urgentPointer, opts, payload));
     }
 
     private void clearAckState() {

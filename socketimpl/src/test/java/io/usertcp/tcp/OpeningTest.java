@@ -261,11 +261,15 @@ class OpeningTest {
         TcpSegment synAck = out.get(0);
         assertEquals(TcpHeader.FLAG_SYN | TcpHeader.FLAG_ACK, synAck.flags());
         assertEquals(1460, synAck.options().mss());
-        // Window scaling, SACK and timestamps are not offered by this version (C2.11/C2.12 are a later
-        // issue); the SYN-ACK must not carry what we do not implement, and never scales its window.
-        assertEquals(-1, synAck.options().windowScale());
+        // The SYN offered everything: window scale and timestamps (on by default, RFC 7323) are echoed;
+        // SACK is not implemented yet, so SACK-permitted is not; the window field is never scaled.
+        // (Updated when window scaling and timestamps landed; the reverse case — a SYN offering only
+        // MSS gets none of them back — is FastTcpTest.C1_11_synAckOmitsOptionsTheSynLacked.)
+        assertEquals(TcpConnection.windowScaleFor(TcpHarness.testConfig().receiveBufferSize()),
+                synAck.options().windowScale());
         assertFalse(synAck.options().sackPermitted());
-        assertFalse(synAck.options().hasTimestamps());
+        assertTrue(synAck.options().hasTimestamps());
+        assertEquals(1, synAck.options().tsEcr());
         assertEquals(65535, synAck.window());
     }
 
