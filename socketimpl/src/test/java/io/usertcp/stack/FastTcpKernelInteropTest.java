@@ -154,14 +154,10 @@ class FastTcpKernelInteropTest {
 
     static void oneWay(InputStream in, OutputStream out, long bytes, String label) throws Exception {
         long t0 = System.nanoTime();
-        CompletableFuture<String> sent = CompletableFuture.supplyAsync(() -> {
-            try {
-                String h = Transfers.send(Transfers.sink(out), bytes, 5);
-                out.close();
-                return h;
-            } catch (IOException e) {
-                throw new RuntimeException(e);
-            }
+        CompletableFuture<String> sent = Transfers.async("send", () -> { // not the common pool (Transfers.async)
+            String h = Transfers.send(Transfers.sink(out), bytes, 5);
+            out.close();
+            return h;
         });
         String got = Transfers.receive(Transfers.source(in), bytes);
         assertEquals(sent.get(120, TimeUnit.SECONDS), got, label + " SHA-256");
