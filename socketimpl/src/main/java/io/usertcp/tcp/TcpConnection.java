@@ -100,6 +100,11 @@ public final class TcpConnection {
     private boolean sackOk;       // RFC 2018: both SYNs carried SACK-permitted
     private final SackReporter sack = new SackReporter();
     private final long[] sackScratch = new long[2 * TcpOptions.MAX_SACK_BLOCKS];
+    private final SackScoreboard scoreboard = new SackScoreboard(32); // RFC 6675 §3, sender side
+    private long rexmitHigh;      // RFC 6675 HighRxt: end of what this recovery has retransmitted
+    private long holeAt = -1;     // a hole to retransmit at the next poll (RFC 6675 NextSeg rule 1)
+    private int holeLen;
+    private long holeRetransmits;
     private int segTsEcr;
     private final ByteRing rcvBuf;
     private int rcvBufSize;
@@ -366,6 +371,7 @@ public final class TcpConnection {
         if (error == ConnectionError.NONE) error = why;
         ooo.clear();
         sack.clear();
+        scoreboard.clear();
         setState(TcpState.CLOSED, cause);
     }
 
@@ -762,6 +768,10 @@ public final class TcpConnection {
      */
     private boolean processAck(TcpSegment seg, long ackPos, long now) {
         int window = seg.window() << sndWscale;
+        if (sackOk && seg.options() != null && seg.options().sackBlockCount() > 0) {
+            int[] b = seg.options().sackBlocks();
+            for (int i = 0; i + 1 < b.length; i += 2) scoreboard.add(sndPos(b[i]), sndPos(b[i + 1]), Math.max(sndUna, ackPos), sndMax);
+        }
         if (ackPos > sndUna) {
             long flightBefore = sndMax - sndUna;
             long acked = ackPos - sndUna;
@@ -774,7 +784,8 @@ public final class TcpConnection {
                 } else {
                     // RFC 6582 §3.2 step 3, partial acknowledgment: "retransmit the first unacknowledged
                     // segment", deflate cwnd; "reset the retransmit timer" on the first partial ACK only.
-                    retransmitFirst = true;
+                    // With SACK the hole at SND.UNA may have been retransmitted already (RFC 6675 §5).
+                    if (!(sackOk && ackPos < rexmitHigh)) retransmitFirst = true;
                     cc.onPartialAck((int) Math.min(Integer.MAX_VALUE, acked));
                     if (!partialAckSeen) {
                         partialAckSeen = true;
@@ -849,6 +860,7 @@ public final class TcpConnection {
         }
         long oldDataAcked = Math.max(0, Math.min(sndUna - 1, sndWritten));
         sndUna = ackPos;
+        scoreboard.ackedTo(sndUna);
         if (sndNxt < sndUna) sndNxt = sndUna;
         long dataAcked = Math.max(0, Math.min(sndUna - 1, sndWritten));
         bytesAcked += dataAcked - oldDataAcked;
@@ -868,9 +880,36 @@ public final class TcpConnection {
         }
     }
 
+    /**
+     * RFC 6675 §4 NextSeg() rule 1, simplified: the first byte above HighRxt that is not SACKed and lies
+     * below the highest SACKed byte is a hole; schedule one segment of it. False when there is none.
+     */
+    private boolean nextHole() {
+        if (scoreboard.isEmpty()) return false;
+        long pos = scoreboard.skipSacked(Math.max(sndUna, rexmitHigh));
+        long hi = scoreboard.highest(sndUna);
+        if (pos >= hi || pos <= 0) return false;
+        long dataLeft = Math.min(sndMax - 1, sndWritten) - (pos - 1);
+        long len = Math.min(Math.min(maxPayload(), dataLeft), Math.min(scoreboard.nextSackedAfter(pos), hi) - pos);
+        if (len <= 0) return false;
+        holeAt = pos;
+        holeLen = (int) len;
+        rexmitHigh = pos + len;
+        return true;
+    }
+
+    /** Hole retransmissions chosen from SACK information during fast recovery (RFC 6675). */
+    public long sackRetransmits() { return holeRetransmits; }
+
     private void onDuplicateAck(long now) {
         dupAcks++;
         if (inRecovery) {
+            if (sackOk && nextHole()) {
+                // RFC 6675 §5 step (C)/NextSeg() rule 1: with SACK information, the duplicate ACK clocks
+                // out the retransmission of the next hole below the highest SACKed byte, instead of new
+                // data (one segment out per segment that left the network, so no cwnd inflation).
+                return;
+            }
             // RFC 5681 §3.2 step 4: "For each additional duplicate ACK received (after the third), cwnd
             // MUST be incremented by SMSS."
             cc.onDupAckInRecovery();
@@ -881,6 +920,7 @@ public final class TcpConnection {
             recover = sndMax;
             inRecovery = true;
             partialAckSeen = false;
+            rexmitHigh = sndUna;
             fastRetransmits++;
             cc.onLoss((int) Math.min(Integer.MAX_VALUE, sndMax - sndUna), now);
             retransmitFirst = true;
@@ -1291,6 +1331,7 @@ public final class TcpConnection {
         urgentSkip = -1;
         ooo.clear();
         sack.clear();
+        scoreboard.clear();
     }
 
     /** True once shutdownInput or close was called. */
@@ -1350,7 +1391,7 @@ public final class TcpConnection {
 
     /** True when {@link #poll} would send something now (without timers). */
     public boolean wantsToSend() {
-        return !controlQueue.isEmpty() || ackNow || retransmitFirst || probeNow || keepAliveNow
+        return !controlQueue.isEmpty() || ackNow || retransmitFirst || probeNow || keepAliveNow || holeAt >= 0
                 || (state.isHandshake() && sndNxt == 0) || (sendingAllowed() && (unsentData() > 0 || (finQueued && !finSent())));
     }
 
@@ -1415,6 +1456,10 @@ public final class TcpConnection {
             inRecovery = false;
             dupAcks = 0;
         }
+        // RFC 2018 §8: "After a retransmit timeout the data sender SHOULD turn off all of the SACKed bits,
+        // since the timeout might indicate that the data receiver has reneged": the scoreboard starts again.
+        scoreboard.clear();
+        rexmitHigh = 0;
         // RFC 6298 §5.4: "Retransmit the earliest segment that has not been acknowledged"; §5.5: "back off
         // the timer"; §5.6: "Start the retransmission timer". Go-back-N from SND.UNA (no SACK yet).
         sndNxt = sndUna;
@@ -1495,6 +1540,14 @@ public final class TcpConnection {
                 sentAck |= retransmitOne(now, out);
             }
             retransmitFirst = false;
+            if (holeAt >= 0) {
+                if (holeAt >= sndUna && holeAt < sndMax && sendingAllowed()) {
+                    sendSegmentAt(holeAt, holeLen, false, now, out);
+                    holeRetransmits++;
+                    sentAck = true;
+                }
+                holeAt = -1;
+            }
             if (sendingAllowed()) sentAck |= sendData(now, out);
             if (probeNow) {
                 probeNow = false;
@@ -1650,10 +1703,13 @@ public final class TcpConnection {
         long dataOff = pos - 1;
         long inFlightData = Math.max(0, Math.min(sndMax - 1, sndWritten) - dataOff);
         int len = (int) Math.min(maxPayload(), inFlightData);
+        // RFC 6675: retransmit only the hole — stop where SACKed data begins.
+        if (sackOk) len = (int) Math.min(len, Math.max(0, scoreboard.nextSackedAfter(pos) - pos));
         boolean fin = finQueued && dataOff + len == sndWritten && sndMax > finPos();
         if (len == 0 && !fin) return false;
         sendSegmentAt(pos, len, fin, now, out);
         long end = pos + len + (fin ? 1 : 0);
+        if (end > rexmitHigh) rexmitHigh = end;
         if (sndNxt < end) sndNxt = end;
         return true;
     }

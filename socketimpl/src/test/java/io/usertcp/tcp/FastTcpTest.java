@@ -421,4 +421,51 @@ class FastTcpTest {
         assertEquals(1436, first.payloadLength());
         assertEquals(1460, first.payloadLength() + first.options().length());
     }
+
+    // ------------------------------------------------------------------ C2.12 SACK, sender side
+
+    @Test
+    void C2_12_senderRetransmitsOnlyTheHoles() {
+        // 10 segments of 1448 in flight; the peer lost segments 2 and 5 (1-based) and SACKs the rest.
+        TcpConfig cfg = noDelay().toBuilder().initialWindowSegments(10).build();
+        var t = new Ts(cfg, 0, PEER_TS, true);
+        var h = t.h;
+        int seg = 1448;
+        h.write(TcpHarness.bytes(10 * seg, 4));
+        List<TcpSegment> first = h.drain();
+        assertEquals(10, first.size());
+        int hole1 = 1 + seg, hole2 = 1 + 4 * seg;               // relative seqs of segments 2 and 5
+        int end = 1 + 10 * seg;
+        h.deliver(seg().ack(LOCAL + hole1).seq(REMOTE + 1).options(t.ts(PEER_TS))); // segment 1 arrived
+        h.expectNothing();
+        // Duplicate ACKs (ack = segment 2) as segments 3, 4, 6, 7 arrive.
+        int[][] sacked = {{hole1 + seg, hole1 + 2 * seg}, {hole1 + seg, hole2}, {hole2 + seg, hole2 + 2 * seg},
+                {hole2 + seg, hole2 + 3 * seg}};
+        for (int i = 0; i < sacked.length; i++) {
+            int[] b = i < 2 ? new int[] {h.localIss + sacked[i][0], h.localIss + sacked[i][1]}
+                    : new int[] {h.localIss + sacked[i][0], h.localIss + sacked[i][1], h.localIss + hole1 + seg, h.localIss + hole2};
+            h.deliver(seg().ack(LOCAL + hole1).seq(REMOTE + 1).options(t.ts(PEER_TS).withSackBlocks(b)));
+            if (i < 2) h.expectNothing();
+        }
+        // Third duplicate ACK: fast retransmit of segment 2 only; fourth: the next hole, segment 5 —
+        // never the SACKed segments 3, 4, 6, 7.
+        List<TcpSegment> out = h.drain();
+        assertEquals(2, out.size(), h.describeAll(out));
+        assertEquals(h.localIss + hole1, out.get(0).seq());
+        assertEquals(seg, out.get(0).payloadLength());
+        assertEquals(h.localIss + hole2, out.get(1).seq());
+        assertEquals(seg, out.get(1).payloadLength());
+        assertEquals(1, h.c.sackRetransmits());
+        // Segments 8–10 SACKed too: no hole is left below the highest SACKed byte, nothing more is resent.
+        h.deliver(seg().ack(LOCAL + hole1).seq(REMOTE + 1).options(t.ts(PEER_TS).withSackBlocks(
+                h.localIss + hole2 + seg, h.localIss + end, h.localIss + hole1 + seg, h.localIss + hole2)));
+        for (TcpSegment s : h.drain()) assertTrue(s.payloadLength() == 0, "no data retransmitted: " + h.describe(s));
+        // The retransmission of segment 2 arrives: a partial ACK up to hole 2, which was already resent.
+        h.deliver(seg().ack(LOCAL + hole2).seq(REMOTE + 1).options(t.ts(PEER_TS).withSackBlocks(
+                h.localIss + hole2 + seg, h.localIss + end)));
+        for (TcpSegment s : h.drain()) assertTrue(s.seq() != h.localIss + hole2, "hole 2 not sent twice");
+        h.deliver(seg().ack(LOCAL + end).seq(REMOTE + 1).options(t.ts(PEER_TS)));
+        assertEquals(0, h.c.sendQueue());
+        assertEquals(2, h.c.retransmittedSegments());
+    }
 }
