@@ -767,6 +767,7 @@ public final class TcpConnection {
      * Returns false when the segment is to be dropped.
      */
     private boolean processAck(TcpSegment seg, long ackPos, long now) {
+        boolean ackAdvanced = ackPos > sndUna;
         int window = seg.window() << sndWscale;
         if (sackOk && seg.options() != null && seg.options().sackBlockCount() > 0) {
             int[] b = seg.options().sackBlocks();
@@ -808,7 +809,12 @@ public final class TcpConnection {
         // RFC 9293 §3.10.7.4: "If SND.UNA =< SEG.ACK =< SND.NXT, the send window should be updated. If
         // (SND.WL1 < SEG.SEQ or (SND.WL1 = SEG.SEQ and SND.WL2 =< SEG.ACK)), set SND.WND <- SEG.WND, set
         // SND.WL1 <- SEG.SEQ, and set SND.WL2 <- SEG.ACK."
-        if (ackPos >= sndUna && (Seq.lt(sndWl1, seg.seq()) || (sndWl1 == seg.seq() && sndWl2 <= ackPos))) {
+        // Deviation, as Linux's tcp_may_update_window: an ACK that advances SND.UNA always updates the
+        // window too. By the letter of the RFC, an earlier out-of-order segment far ahead leaves
+        // SND.WL1 beyond this segment's SEQ, so a later in-order ACK shrinking the window to 0 would be
+        // ignored and we would send past the peer's window (found by StackFuzzTest).
+        if (ackPos >= sndUna && (ackAdvanced || Seq.lt(sndWl1, seg.seq())
+                || (sndWl1 == seg.seq() && sndWl2 <= ackPos))) {
             updateWindow(seg, window, ackPos, now);
         }
         // Any acknowledgment answers our zero-window probes (RFC 1122 §4.2.2.17: the connection stays
