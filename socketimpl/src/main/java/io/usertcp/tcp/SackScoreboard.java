@@ -51,6 +51,15 @@ final class SackScoreboard {
         return Long.MAX_VALUE;
     }
 
+    /** Bytes SACKed above {@code pos}. */
+    long sackedAbove(long pos) {
+        long n = 0;
+        for (int i = ranges.count() - 1; i >= 0 && ranges.end(i) > pos; i--) {
+            n += ranges.end(i) - Math.max(ranges.start(i), pos);
+        }
+        return n;
+    }
+
     /** The highest SACKed position (exclusive), or {@code floor} when nothing is SACKed. */
     long highest(long floor) {
         return ranges.highest(floor);

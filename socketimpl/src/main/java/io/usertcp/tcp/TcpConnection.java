@@ -887,14 +887,18 @@ public final class TcpConnection {
     }
 
     /**
-     * RFC 6675 §4 NextSeg() rule 1, simplified: the first byte above HighRxt that is not SACKed and lies
-     * below the highest SACKed byte is a hole; schedule one segment of it. False when there is none.
+     * RFC 6675 §4 NextSeg() rule 1, simplified: the first byte above HighRxt that is not SACKed, lies
+     * below the highest SACKed byte and is lost (IsLost) is a hole; schedule one segment of it. False
+     * when there is none.
      */
     private boolean nextHole() {
         if (scoreboard.isEmpty()) return false;
         long pos = scoreboard.skipSacked(Math.max(sndUna, rexmitHigh));
         long hi = scoreboard.highest(sndUna);
         if (pos >= hi || pos <= 0) return false;
+        // RFC 6675 §4 IsLost(): "(DupThresh - 1) * SMSS bytes with sequence numbers greater than SeqNum
+        // have been SACKed" — a hole with less above it may only be reordered: no retransmission yet.
+        if (scoreboard.sackedAbove(pos) <= 2L * sndMss) return false;
         long dataLeft = Math.min(sndMax - 1, sndWritten) - (pos - 1);
         long len = Math.min(Math.min(maxPayload(), dataLeft), Math.min(scoreboard.nextSackedAfter(pos), hi) - pos);
         if (len <= 0) return false;
