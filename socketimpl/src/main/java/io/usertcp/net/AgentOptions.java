@@ -36,6 +36,7 @@ final class AgentOptions {
         m.put("mtu", "mtu=576..65535 (default " + UserTcp.DEFAULT_MTU + ")");
         m.put("pcap", "pcap=FILE (write every packet of the TUN to FILE)");
         m.put("trace", "trace=off|segments|ladder (print segments and state changes, or a ladder per connection)");
+        m.put("svg", "svg=DIR (with trace=ladder: also write each ladder as DIR/ladder-LOCAL-REMOTE.svg)");
         m.put("msl", "msl=DURATION like 500ms, 30s or 1m (maximum segment lifetime; TIME-WAIT is 2*MSL)");
         return m;
     }
@@ -188,6 +189,17 @@ final class AgentOptions {
                     break;
                 default:
                     throw bad(origin, "trace", "off, segments (or on) or ladder");
+            }
+        }
+        String svg = values.get("svg");
+        if (svg != null) {
+            if (svg.isEmpty()) {
+                throw bad(origin, "svg", "a directory name");
+            }
+            try {
+                b.ladderSvgDir(Path.of(svg));
+            } catch (InvalidPathException e) {
+                throw bad(origin, "svg", "a directory name");
             }
         }
         String msl = values.get("msl");

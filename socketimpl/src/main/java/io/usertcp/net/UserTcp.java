@@ -46,7 +46,10 @@ public final class UserTcp implements Closeable {
         OFF,
         /** One line per TCP segment and per state change, on the trace stream, as they happen. */
         SEGMENTS,
-        /** A ladder diagram per connection, drawn on the trace stream when the connection ends. */
+        /**
+         * A {@link io.usertcp.observe.LadderDiagram} per connection, drawn on the trace stream when
+         * the connection is CLOSED (and written as SVG when {@link Builder#ladderSvgDir} is set).
+         */
         LADDER
     }
 
@@ -58,19 +61,26 @@ public final class UserTcp implements Closeable {
     private final Config config;
     private final Stack stack;
     private final PacketLink link; // null in loopback-only mode
-    private final Ladder ladder; // null unless tracing
+    private final TracePrinter tracePrinter; // null unless tracing
     private final Observability observability;
     private final SocketFactory socketFactory;
     private final ServerSocketFactory serverSocketFactory;
     private volatile boolean closed;
 
-    private UserTcp(Config config, Stack stack, PacketLink link, Ladder ladder) {
+    private UserTcp(Config config, Stack stack, PacketLink link) {
         this.config = config;
         this.stack = stack;
         this.link = link;
-        this.ladder = ladder;
         // The MBean io.usertcp:type=Stack,name=<tun or loopback> and the JFR events (issue 9).
         this.observability = Observability.attach(stack, config.tun != null ? config.tun : "loopback");
+        // trace= uses the observability layer's one recorder (the MBean's TraceEnabled switches the same).
+        if (config.trace != Trace.OFF) {
+            this.tracePrinter = new TracePrinter(observability.recorder(), config.trace, config.traceOut,
+                    config.ladderSvgDir);
+            observability.setTracing(true);
+        } else {
+            this.tracePrinter = null;
+        }
         this.socketFactory = new UserTcpSocketFactory(stack);
         this.serverSocketFactory = new UserTcpServerSocketFactory(stack);
     }
@@ -158,16 +168,16 @@ public final class UserTcp implements Closeable {
         closed = true;
         observability.close();
         stack.close(); // closes the links it owns
-        if (ladder != null) {
-            ladder.flush();
+        if (tracePrinter != null) {
+            tracePrinter.flush();
         }
     }
 
     /** Waits (bounded) for traced connections to finish, then draws what is left. For shutdown hooks. */
     void finishTrace(Duration max) {
-        if (ladder != null) {
-            ladder.awaitQuiet(max);
-            ladder.flush();
+        if (tracePrinter != null) {
+            tracePrinter.awaitQuiet(max);
+            tracePrinter.flush();
         }
     }
 
@@ -190,6 +200,7 @@ public final class UserTcp implements Closeable {
         final Path pcap; // null = none
         final Trace trace;
         final PrintStream traceOut;
+        final Path ladderSvgDir; // null = text only
         final boolean createTun;
 
         private Config(Builder b) {
@@ -204,6 +215,7 @@ public final class UserTcp implements Closeable {
             this.pcap = b.pcap;
             this.trace = b.trace;
             this.traceOut = b.traceOut;
+            this.ladderSvgDir = b.ladderSvgDir;
             this.createTun = b.createTun;
         }
 
@@ -215,6 +227,7 @@ public final class UserTcp implements Closeable {
         public Duration msl() { return msl; }
         public Path pcap() { return pcap; }
         public Trace trace() { return trace; }
+        public Path ladderSvgDir() { return ladderSvgDir; }
     }
 
     /** Configures and starts a {@link UserTcp}. Every setting is optional. */
@@ -230,6 +243,7 @@ public final class UserTcp implements Closeable {
         private Path pcap;
         private Trace trace = Trace.OFF;
         private PrintStream traceOut = System.err;
+        private Path ladderSvgDir;
         private boolean createTun = true;
 
         private Builder() {
@@ -307,6 +321,12 @@ public final class UserTcp implements Closeable {
             return this;
         }
 
+        /** With {@link Trace#LADDER}: also write each ladder as {@code DIR/ladder-LOCAL-REMOTE.svg} (null: no). */
+        public Builder ladderSvgDir(Path dir) {
+            this.ladderSvgDir = dir;
+            return this;
+        }
+
         /** Whether {@link #start()} may create the TUN when it does not exist (default true). */
         public Builder createTun(boolean allowed) {
             this.createTun = allowed;
@@ -335,17 +355,12 @@ public final class UserTcp implements Closeable {
             tcp.receiveBufferSize(c.receiveBufferSize);
         }
         Stack.Builder sb = Stack.builder().tcpConfig(tcp.build());
-        Ladder ladder = c.trace == Trace.OFF ? null
-                : new Ladder(c.trace, c.traceOut, io.usertcp.stack.SystemClock.INSTANCE::nanoTime);
         PacketLink link = null;
         if (c.tun != null) {
             link = openTun(c);
             try {
                 if (c.pcap != null) {
                     link = PcapTap.open(link, c.pcap);
-                }
-                if (ladder != null) {
-                    link = new SegmentTap(link, ladder);
                 }
             } catch (IOException | RuntimeException e) {
                 link.close();
@@ -362,10 +377,7 @@ public final class UserTcp implements Closeable {
             }
             throw e;
         }
-        if (ladder != null) {
-            stack.addStateListener(ladder);
-        }
-        return new UserTcp(c, stack, link, ladder);
+        return new UserTcp(c, stack, link);
     }
 
     private static PacketLink openTun(Config c) throws IOException {

@@ -180,7 +180,7 @@ public final class LadderDiagram {
             switch (e.kind()) {
                 case STATE -> {
                     if (!skipState(e)) {
-                        addState(!isLeft, e.to().toString());
+                        addState(!isLeft, e.to().toString(), causedByArrival(e.from(), e.to()));
                     }
                 }
                 case OUT -> {
@@ -205,7 +205,7 @@ public final class LadderDiagram {
             switch (e.kind()) {
                 case STATE -> {
                     if (!skipState(e)) {
-                        addState(false, e.to().toString());
+                        addState(false, e.to().toString(), causedByArrival(e.from(), e.to()));
                     }
                 }
                 case OUT -> {
@@ -214,14 +214,14 @@ public final class LadderDiagram {
                     receivedIn[1] = r;
                     String s = peer.receives(e);
                     if (s != null) {
-                        addState(true, s);
+                        addState(true, s, true);
                     }
                 }
                 case IN -> {
                     String s = peer.sends(e);
                     receivedIn[1] = null;
                     if (s != null) {
-                        addState(true, s);
+                        addState(true, s, true);
                     }
                     Row r = addArrow(false, e, rightSym, leftSym);
                     receivedIn[0] = r;
@@ -230,9 +230,22 @@ public final class LadderDiagram {
         }
     }
 
-    private void addState(boolean right, String s) {
+    /**
+     * Whether a segment's arrival can make this transition (RFC 9293 §3.3.2 figure 5), as opposed to
+     * the application (connect, close) or a timer (TIME-WAIT's end): only then is the state drawn
+     * beside the arrow that just arrived; otherwise on its own row, or beside what it sends next.
+     */
+    static boolean causedByArrival(TcpState from, TcpState to) {
+        return switch (to) {
+            case ESTABLISHED, CLOSE_WAIT, FIN_WAIT_2, CLOSING, TIME_WAIT, SYN_RECEIVED -> true;
+            case CLOSED -> from != TcpState.TIME_WAIT; // the last ACK, or a RST; TIME-WAIT ends by its timer
+            default -> false; // SYN-SENT, FIN-WAIT-1, LAST-ACK, LISTEN: the application's doing
+        };
+    }
+
+    private void addState(boolean right, String s, boolean byArrival) {
         Row last = rows.get(rows.size() - 1);
-        Row recv = receivedIn[right ? 1 : 0];
+        Row recv = byArrival ? receivedIn[right ? 1 : 0] : null;
         if (recv != null && recv.side(right) == null) {
             recv.side(right, s); // the state the arrival of that segment caused
         } else if (!last.hasArrow() && last.side(right) == null) {

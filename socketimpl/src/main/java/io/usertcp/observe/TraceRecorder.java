@@ -37,6 +37,7 @@ public final class TraceRecorder implements SegmentTracer {
     private final Map<ConnectionKey, Conv> convs = new LinkedHashMap<>(); // guarded by lock
     private long order;                                                  // guarded by lock
     private volatile Consumer<String> live;
+    private volatile Consumer<ConnectionKey> closed;
 
     public TraceRecorder() {
         this(DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_EVENTS);
@@ -72,6 +73,16 @@ public final class TraceRecorder implements SegmentTracer {
     /** Also gives every event's trace line to {@code sink} as it happens (null: stop). */
     public TraceRecorder linesTo(Consumer<String> sink) {
         this.live = sink;
+        return this;
+    }
+
+    /**
+     * Tells {@code listener} the key of each connection that reaches CLOSED, after its last event is
+     * recorded (null: stop). Called on the stack's thread under its engine lock, not under this
+     * recorder's lock: the listener may read the recorder (draw the ladder), not call the stack.
+     */
+    public TraceRecorder onClosed(Consumer<ConnectionKey> listener) {
+        this.closed = listener;
         return this;
     }
 
@@ -147,6 +158,10 @@ public final class TraceRecorder implements SegmentTracer {
         } finally {
             lock.unlock();
         }
+        Consumer<ConnectionKey> l = closed;
+        if (l != null && to == TcpState.CLOSED) {
+            l.accept(key);
+        }
     }
 
     // ------------------------------------------------------------------ reading
@@ -167,6 +182,17 @@ public final class TraceRecorder implements SegmentTracer {
         try {
             Conv c = convs.get(key);
             return c == null ? List.of() : List.copyOf(c.events);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The last state recorded for {@code key}, or null when none (no state change seen, or unknown). */
+    public TcpState state(ConnectionKey key) {
+        lock.lock();
+        try {
+            Conv c = convs.get(key);
+            return c == null ? null : c.state;
         } finally {
             lock.unlock();
         }

@@ -34,16 +34,23 @@ import java.util.Objects;
  * @param userTimeout      RFC 9293 §3.8.4 user timeout (TCP_USER_TIMEOUT): data unacknowledged this
  *                         long aborts the connection; ZERO means off (Linux default)
  * @param sendBufferSize   bytes the send buffer holds (SO_SNDBUF)
- * @param receiveBufferSize bytes the receive buffer holds, in order and out of order (SO_RCVBUF)
+ * @param receiveBufferSize bytes the receive buffer holds, in order and out of order (SO_RCVBUF);
+ *                         default 1 MiB (the window can exceed 64 KiB once scaling is negotiated; the
+ *                         ring grows on demand, so an idle connection costs little)
  * @param maxOutOfOrderBytes how far beyond RCV.NXT out-of-order data is kept (bounded by the receive
  *                         buffer as well)
  * @param noDelay          TCP_NODELAY default (off: Nagle on)
  * @param oobInline        SO_OOBINLINE default (off: a received urgent byte is dropped)
  * @param initialWindowSegments initial congestion window in segments; 0 means RFC 5681 §3.1
  *                         (min(4*MSS, max(2*MSS, 4380)))
- * @param windowScaling    offer window scaling (RFC 7323). Not implemented yet: must be false
- * @param sackPermitted    offer SACK (RFC 2018). Not implemented yet: must be false
- * @param timestamps       offer timestamps (RFC 7323). Not implemented yet: must be false
+ * @param windowScaling    offer window scaling (RFC 7323 §2); default on, as Linux. Negotiated only
+ *                         when both SYNs carry the option; our shift covers max(receive buffer, 6 MiB)
+ * @param sackPermitted    offer SACK (RFC 2018); default on, as Linux. Negotiated only when both SYNs
+ *                         carry SACK-permitted; then our ACKs report out-of-order blocks (most recent
+ *                         first) and D-SACK (RFC 2883). Received SACK blocks are not used by our
+ *                         sender yet (no RFC 6675 scoreboard: loss recovery stays NewReno)
+ * @param timestamps       offer timestamps (RFC 7323 §3–5: RTT measurement and PAWS); default on, as
+ *                         Linux. Negotiated only when both SYNs carry the option
  * @param challengeAckInterval minimum time between two data-less challenge or out-of-window ACKs
  *                         (RFC 5961 §7; Linux tcp_invalid_ratelimit 500 ms)
  * @param maxReassemblyRanges at most this many separate out-of-order ranges are kept (C7.3)
@@ -97,9 +104,6 @@ public record TcpConfig(
         if (mss < 64 || mss > 65495) throw new IllegalArgumentException("mss " + mss);
         if (sendBufferSize < 1 || receiveBufferSize < 1) throw new IllegalArgumentException("buffer sizes");
         if (rtoMin.compareTo(rtoMax) > 0) throw new IllegalArgumentException("rtoMin > rtoMax");
-        if (windowScaling || sackPermitted || timestamps) {
-            throw new IllegalArgumentException("window scaling, SACK and timestamps are not implemented yet");
-        }
         // RFC 9293 §3.8.6.3 (MUST-40): "an ACK should not be excessively delayed; in particular, the
         // delay MUST be less than 0.5 seconds".
         if (delayedAck.compareTo(Duration.ofMillis(500)) > 0) delayedAck = Duration.ofMillis(500);
@@ -152,14 +156,14 @@ public record TcpConfig(
         private Duration finWait2Timeout = Duration.ofSeconds(60);
         private Duration userTimeout = Duration.ZERO;
         private int sendBufferSize = 256 * 1024;
-        private int receiveBufferSize = 256 * 1024;
-        private int maxOutOfOrderBytes = 256 * 1024;
+        private int receiveBufferSize = 1024 * 1024;
+        private int maxOutOfOrderBytes = 1024 * 1024;
         private boolean noDelay;
         private boolean oobInline;
         private int initialWindowSegments;
-        private boolean windowScaling;
-        private boolean sackPermitted;
-        private boolean timestamps;
+        private boolean windowScaling = true;
+        private boolean sackPermitted = true;
+        private boolean timestamps = true;
         private Duration challengeAckInterval = Duration.ofMillis(500);
         private int maxReassemblyRanges = 64;
 

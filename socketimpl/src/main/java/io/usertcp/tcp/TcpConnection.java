@@ -20,7 +20,7 @@ import java.util.ArrayDeque;
  *   <li>RFC 5681 (congestion control), RFC 6582 (NewReno), RFC 3042 (limited transmit);</li>
  *   <li>RFC 6298 (retransmission timer), RFC 6528 (initial sequence numbers);</li>
  *   <li>RFC 5961 (blind in-window attacks: challenge ACKs), RFC 1337 (TIME-WAIT assassination);</li>
- *   <li>RFC 7323 (window scale, timestamps: designed for, not offered yet), RFC 1122 §4.2 (host
+ *   <li>RFC 7323 (window scale, timestamps and PAWS: see {@link TimestampState}), RFC 1122 §4.2 (host
  *       requirements: keepalive, ICMP errors), RFC 1191 (path MTU), RFC 2525 (reset on close with
  *       unread data).</li>
  * </ul>
@@ -94,6 +94,18 @@ public final class TcpConnection {
     private long rcvNxt;          // next position expected (RFC RCV.NXT)
     private long rcvAdvEdge;      // right edge we advertised (never moves left: SHLD-14)
     private int rcvWscale;        // shift applied to our window field (0 until negotiated)
+    private int rcvWscaleOffer = -1; // RFC 7323 shift we offer in our SYN (-1: not offered)
+    private TimestampState ts;    // RFC 7323 timestamps; enabled() once both SYNs carried TSopt
+    private boolean segHasTs;     // TSopt of the segment being processed (for RTT, RFC 7323 §4)
+    private boolean sackOk;       // RFC 2018: both SYNs carried SACK-permitted
+    private final SackReporter sack = new SackReporter();
+    private final long[] sackScratch = new long[2 * TcpOptions.MAX_SACK_BLOCKS];
+    private final SackScoreboard scoreboard = new SackScoreboard(32); // RFC 6675 §3, sender side
+    private long rexmitHigh;      // RFC 6675 HighRxt: end of what this recovery has retransmitted
+    private long holeAt = -1;     // a hole to retransmit at the next poll (RFC 6675 NextSeg rule 1)
+    private int holeLen;
+    private long holeRetransmits;
+    private int segTsEcr;
     private final ByteRing rcvBuf;
     private int rcvBufSize;
     private long rcvRead;         // data offset the application reads next
@@ -358,6 +370,8 @@ public final class TcpConnection {
         if (sendReset) queueOwnReset();
         if (error == ConnectionError.NONE) error = why;
         ooo.clear();
+        sack.clear();
+        scoreboard.clear();
         setState(TcpState.CLOSED, cause);
     }
 
@@ -395,7 +409,7 @@ public final class TcpConnection {
         iss = isnGenerator.isn(key, now);
         if (isnFloor != null && Seq.lt(iss, isnFloor)) iss = isnFloor;
         sndUna = sndNxt = sndMax = 0;
-        learnSynOptions(syn);
+        learnSynOptions(syn, now);
         // RFC 9293 §3.10.7.2 / RFC 7323 §2.2: the window field of a SYN is never scaled.
         updateWindow(syn, syn.window(), 0, now);
         rcvAdvEdge = rcvNxt + maxRcvWindow();
@@ -403,15 +417,69 @@ public final class TcpConnection {
         setState(TcpState.SYN_RECEIVED, syn);
     }
 
-    private void learnSynOptions(TcpSegment syn) {
+    private void learnSynOptions(TcpSegment syn, long now) {
         TcpOptions o = syn.options();
         // RFC 9293 §3.7.1 (MUST-15): "If an MSS Option is not received at connection setup, TCP
         // implementations MUST assume a default send MSS of 536".
         peerMss = o != null && o.mss() > 0 ? o.mss() : TcpConfig.DEFAULT_MSS_IPV4;
         recomputeMss();
-        // Window scaling, SACK and timestamps are not negotiated yet (TcpConfig refuses to enable
-        // them): sndWscale/rcvWscale stay 0. When they are, record here what the SYN offered.
+        if (o == null) o = TcpOptions.NONE;
+        // RFC 7323 §2.2: "Window Scale option ... MAY be sent in an initial <SYN> segment ... [and] in a
+        // <SYN,ACK> segment only if a Window Scale option was received in the initial <SYN>"; §2.3: the
+        // shifts take effect only when both SYNs carried the option (C1.11, C2.11).
+        if (passive) {
+            rcvWscaleOffer = config.windowScaling() && o.windowScale() >= 0 ? windowScaleFor(rcvBufSize) : -1;
+        }
+        if (rcvWscaleOffer >= 0 && o.windowScale() >= 0) {
+            sndWscale = o.windowScale(); // RFC 7323 §2.3: values above 14 were clamped by the parser
+            rcvWscale = rcvWscaleOffer;
+        } else {
+            sndWscale = rcvWscale = 0;
+            rcvWscaleOffer = -1;
+        }
+        // RFC 7323 §3.2: "A TCP MAY send the TSopt in an initial <SYN> segment ... [and] MAY send a TSopt
+        // in other segments only if it received a TSopt in the initial <SYN> or <SYN,ACK> segment".
+        timestamps().negotiate(config.timestamps() && o.hasTimestamps());
+        sackOk = config.sackPermitted() && o.sackPermitted();
+        if (ts.enabled()) ts.recordSyn(o.tsVal(), now);
     }
+
+    private TimestampState timestamps() {
+        if (ts == null) {
+            // RFC 7323 §7.1: a per-connection random offset for TSval, here derived from the ISN.
+            ts = new TimestampState(iss * 0x9E3779B9 ^ (int) id);
+        }
+        return ts;
+    }
+
+    /** Active open: what our SYN offers. */
+    private void offerSynOptions() {
+        rcvWscaleOffer = config.windowScaling() ? windowScaleFor(rcvBufSize) : -1;
+    }
+
+    /**
+     * Our shift count: the smallest that lets the 16-bit field cover the receive buffer, and at least
+     * enough for {@link #SCALE_FOR_BYTES} so that SO_RCVBUF can grow later (Linux offers 7 by default).
+     * RFC 7323 §2.3: "the maximum scale exponent is limited to 14".
+     */
+    static int windowScaleFor(int rcvBuf) {
+        long want = Math.max(rcvBuf, SCALE_FOR_BYTES);
+        int s = 0;
+        while (s < TcpOptions.MAX_WINDOW_SCALE && ((long) TcpConfig.MAX_UNSCALED_WINDOW << s) < want) s++;
+        return s;
+    }
+
+    /** Window scaling is sized for at least this much receive buffer (Linux's tcp_rmem max, 6 MiB). */
+    static final int SCALE_FOR_BYTES = 6 << 20;
+
+    /** RFC 7323 shift applied to the window field the peer sends (0 when not negotiated). */
+    public int sendWindowScale() { return sndWscale; }
+    /** RFC 7323 shift applied to the window field we send (0 when not negotiated). */
+    public int receiveWindowScale() { return rcvWscale; }
+    /** True when RFC 7323 timestamps were negotiated (both SYNs carried TSopt). */
+    public boolean timestampsEnabled() { return ts != null && ts.enabled(); }
+    /** Segments dropped by PAWS (RFC 7323 §5). */
+    public long pawsDrops() { return ts == null ? 0 : ts.pawsDrops(); }
 
     private void recomputeMss() {
         // C1.5: "the smaller of the two MSS values bounds every data segment".
@@ -428,6 +496,9 @@ public final class TcpConnection {
     /** A segment for this connection's 4-tuple arrived (RFC 9293 §3.10.7). */
     public void onSegment(TcpSegment seg, long now) {
         segmentsIn++;
+        TcpOptions o = seg.options();
+        segHasTs = o != null && o.hasTimestamps();
+        segTsEcr = segHasTs ? o.tsEcr() : 0;
         switch (state) {
             case CLOSED -> {
                 // RFC 9293 §3.10.7.1 (the stack normally answers these itself).
@@ -472,8 +543,8 @@ public final class TcpConnection {
         irs = seg.seq();
         rcvNxt = 1;
         rcvDataEnd = 0;
-        rcvAdvEdge = rcvNxt + maxRcvWindow();
-        learnSynOptions(seg);
+        learnSynOptions(seg, now);
+        rcvAdvEdge = rcvNxt + maxRcvWindow(); // after learnSynOptions: the scale bounds the window
         lastRecv(now);
         if (ackOk) {
             // "SND.UNA should be advanced to equal SEG.ACK (if there is an ACK), and any segments on the
@@ -536,6 +607,14 @@ public final class TcpConnection {
         // ---- first: check sequence number (RFC 9293 §3.10.7.4, four cases) ----
         int segLen = seg.payloadLength() + (syn ? 1 : 0) + (seg.fin() ? 1 : 0);
         long segPos = rcvPos(seq);
+        if (ts != null && ts.pawsRejects(segHasTs, segHasTs ? seg.options().tsVal() : 0, seg.rst(), now)) {
+            // RFC 7323 §5.3 R1: "SEG.TSval < TS.Recent ... treat the arriving segment as not acceptable:
+            // Send an acknowledgment in reply as specified in Section 3.10.7.4 of RFC 9293 and drop the
+            // segment" (C2.11). gVisor has no PAWS; Linux does (tcp_paws_discard).
+            drop(DropReason.TCP_PAWS, seg);
+            rateLimitedAck(syn ? 0 : segLen, now);
+            return;
+        }
         int wnd = rcvWindowNow();
         boolean acceptable;
         if (segLen == 0) {
@@ -552,6 +631,11 @@ public final class TcpConnection {
         if (!acceptable) {
             drop(segPos >= rcvNxt + wnd ? DropReason.TCP_BEYOND_WINDOW : DropReason.TCP_UNACCEPTABLE, seg);
             if (segPos >= rcvNxt) trimmedBytes += seg.payloadLength(); // wholly beyond the right edge (C2.13)
+            if (sackOk && segPos < rcvNxt && seg.payloadLength() > 0) {
+                // RFC 2883 §4: an old duplicate (a spurious retransmission) is reported in a D-SACK block.
+                long d0 = segPos - 1 + (syn ? 1 : 0);
+                sack.onDuplicate(d0, Math.min(d0 + seg.payloadLength(), rcvNxt - 1));
+            }
             if (seg.rst()) return; // RFC 9293 §3.10.7.4: "(unless the RST bit is set ...)"
             if (state == TcpState.TIME_WAIT && seg.fin() && segPos + segLen == rcvNxt) {
                 // RFC 9293 §3.10.7.4 eighth: "TIME-WAIT STATE: Remain in the TIME-WAIT state. Restart the 2
@@ -568,6 +652,7 @@ public final class TcpConnection {
             return;
         }
         lastRecv(now);
+        if (ts != null) ts.maybeUpdateRecent(segHasTs, segHasTs ? seg.options().tsVal() : 0, segPos, now);
 
         // ---- second: check the RST bit (RFC 5961 §3.2) ----
         if (seg.rst()) {
@@ -682,7 +767,12 @@ public final class TcpConnection {
      * Returns false when the segment is to be dropped.
      */
     private boolean processAck(TcpSegment seg, long ackPos, long now) {
+        boolean ackAdvanced = ackPos > sndUna;
         int window = seg.window() << sndWscale;
+        if (sackOk && seg.options() != null && seg.options().sackBlockCount() > 0) {
+            int[] b = seg.options().sackBlocks();
+            for (int i = 0; i + 1 < b.length; i += 2) scoreboard.add(sndPos(b[i]), sndPos(b[i + 1]), Math.max(sndUna, ackPos), sndMax);
+        }
         if (ackPos > sndUna) {
             long flightBefore = sndMax - sndUna;
             long acked = ackPos - sndUna;
@@ -695,7 +785,8 @@ public final class TcpConnection {
                 } else {
                     // RFC 6582 §3.2 step 3, partial acknowledgment: "retransmit the first unacknowledged
                     // segment", deflate cwnd; "reset the retransmit timer" on the first partial ACK only.
-                    retransmitFirst = true;
+                    // With SACK the hole at SND.UNA may have been retransmitted already (RFC 6675 §5).
+                    if (!(sackOk && ackPos < rexmitHigh)) retransmitFirst = true;
                     cc.onPartialAck((int) Math.min(Integer.MAX_VALUE, acked));
                     if (!partialAckSeen) {
                         partialAckSeen = true;
@@ -718,7 +809,12 @@ public final class TcpConnection {
         // RFC 9293 §3.10.7.4: "If SND.UNA =< SEG.ACK =< SND.NXT, the send window should be updated. If
         // (SND.WL1 < SEG.SEQ or (SND.WL1 = SEG.SEQ and SND.WL2 =< SEG.ACK)), set SND.WND <- SEG.WND, set
         // SND.WL1 <- SEG.SEQ, and set SND.WL2 <- SEG.ACK."
-        if (ackPos >= sndUna && (Seq.lt(sndWl1, seg.seq()) || (sndWl1 == seg.seq() && sndWl2 <= ackPos))) {
+        // Deviation, as Linux's tcp_may_update_window: an ACK that advances SND.UNA always updates the
+        // window too. By the letter of the RFC, an earlier out-of-order segment far ahead leaves
+        // SND.WL1 beyond this segment's SEQ, so a later in-order ACK shrinking the window to 0 would be
+        // ignored and we would send past the peer's window (found by StackFuzzTest).
+        if (ackPos >= sndUna && (ackAdvanced || Seq.lt(sndWl1, seg.seq())
+                || (sndWl1 == seg.seq() && sndWl2 <= ackPos))) {
             updateWindow(seg, window, ackPos, now);
         }
         // Any acknowledgment answers our zero-window probes (RFC 1122 §4.2.2.17: the connection stays
@@ -757,13 +853,20 @@ public final class TcpConnection {
     /** SND.UNA advances to {@code ackPos}: free the acknowledged bytes, update the RTT and the timers. */
     private void newlyAcked(long ackPos, long now) {
         if (ackPos <= sndUna) return;
-        // RTT sample (RFC 6298 §3, Karn: rttTimingEnd is cleared whenever we retransmit).
-        if (rttTimingEnd >= 0 && ackPos >= rttTimingEnd) {
+        long tsRtt = ts == null ? -1 : ts.rttSample(true, segHasTs, segTsEcr, now);
+        if (tsRtt >= 0) {
+            // RFC 7323 §4.1: with timestamps every ACK of new data gives a sample, retransmissions
+            // included (the echo names the transmission it answers, so Karn's rule is not needed).
+            rtt.sample(tsRtt);
+            rttTimingEnd = -1;
+        } else if (rttTimingEnd >= 0 && ackPos >= rttTimingEnd) {
+            // RTT sample (RFC 6298 §3, Karn: rttTimingEnd is cleared whenever we retransmit).
             rtt.sample(now - rttTimingAt);
             rttTimingEnd = -1;
         }
         long oldDataAcked = Math.max(0, Math.min(sndUna - 1, sndWritten));
         sndUna = ackPos;
+        scoreboard.ackedTo(sndUna);
         if (sndNxt < sndUna) sndNxt = sndUna;
         long dataAcked = Math.max(0, Math.min(sndUna - 1, sndWritten));
         bytesAcked += dataAcked - oldDataAcked;
@@ -783,9 +886,36 @@ public final class TcpConnection {
         }
     }
 
+    /**
+     * RFC 6675 §4 NextSeg() rule 1, simplified: the first byte above HighRxt that is not SACKed and lies
+     * below the highest SACKed byte is a hole; schedule one segment of it. False when there is none.
+     */
+    private boolean nextHole() {
+        if (scoreboard.isEmpty()) return false;
+        long pos = scoreboard.skipSacked(Math.max(sndUna, rexmitHigh));
+        long hi = scoreboard.highest(sndUna);
+        if (pos >= hi || pos <= 0) return false;
+        long dataLeft = Math.min(sndMax - 1, sndWritten) - (pos - 1);
+        long len = Math.min(Math.min(maxPayload(), dataLeft), Math.min(scoreboard.nextSackedAfter(pos), hi) - pos);
+        if (len <= 0) return false;
+        holeAt = pos;
+        holeLen = (int) len;
+        rexmitHigh = pos + len;
+        return true;
+    }
+
+    /** Hole retransmissions chosen from SACK information during fast recovery (RFC 6675). */
+    public long sackRetransmits() { return holeRetransmits; }
+
     private void onDuplicateAck(long now) {
         dupAcks++;
         if (inRecovery) {
+            if (sackOk && nextHole()) {
+                // RFC 6675 §5 step (C)/NextSeg() rule 1: with SACK information, the duplicate ACK clocks
+                // out the retransmission of the next hole below the highest SACKed byte, instead of new
+                // data (one segment out per segment that left the network, so no cwnd inflation).
+                return;
+            }
             // RFC 5681 §3.2 step 4: "For each additional duplicate ACK received (after the third), cwnd
             // MUST be incremented by SMSS."
             cc.onDupAckInRecovery();
@@ -796,6 +926,7 @@ public final class TcpConnection {
             recover = sndMax;
             inRecovery = true;
             partialAckSeen = false;
+            rexmitHigh = sndUna;
             fastRetransmits++;
             cc.onLoss((int) Math.min(Integer.MAX_VALUE, sndMax - sndUna), now);
             retransmitFirst = true;
@@ -820,6 +951,8 @@ public final class TcpConnection {
         int skip = 0;
         if (start < rcvNxt) {
             skip = (int) Math.min(len, rcvNxt - start);
+            // RFC 2883 §4: a segment repeating data already received is reported in a D-SACK block.
+            if (sackOk && skip > 0) sack.onDuplicate(start - 1, start - 1 + skip);
             start += skip;
         }
         // RFC 9293 §3.10.7.4: "Segments with higher beginning sequence numbers ... the segment may be
@@ -895,6 +1028,7 @@ public final class TcpConnection {
                 ackNow = true;
                 boolean fits = dataEnd - rcvRead <= rcvBufSize && dataEnd - rcvDataEnd <= config.maxOutOfOrderBytes();
                 if (!inputShutdown && fits && ooo.add(dataStart, dataEnd)) {
+                    if (sackOk) sack.onOutOfOrder(dataStart, dataEnd);
                     rcvBuf.put(dataStart, seg.payload(), seg.payload().position() + skip, (int) (end - start));
                 } else {
                     oooDropped++;
@@ -1202,6 +1336,8 @@ public final class TcpConnection {
         rcvBuf.advanceHead(rcvRead);
         urgentSkip = -1;
         ooo.clear();
+        sack.clear();
+        scoreboard.clear();
     }
 
     /** True once shutdownInput or close was called. */
@@ -1261,7 +1397,7 @@ public final class TcpConnection {
 
     /** True when {@link #poll} would send something now (without timers). */
     public boolean wantsToSend() {
-        return !controlQueue.isEmpty() || ackNow || retransmitFirst || probeNow || keepAliveNow
+        return !controlQueue.isEmpty() || ackNow || retransmitFirst || probeNow || keepAliveNow || holeAt >= 0
                 || (state.isHandshake() && sndNxt == 0) || (sendingAllowed() && (unsentData() > 0 || (finQueued && !finSent())));
     }
 
@@ -1326,6 +1462,10 @@ public final class TcpConnection {
             inRecovery = false;
             dupAcks = 0;
         }
+        // RFC 2018 §8: "After a retransmit timeout the data sender SHOULD turn off all of the SACKed bits,
+        // since the timeout might indicate that the data receiver has reneged": the scoreboard starts again.
+        scoreboard.clear();
+        rexmitHigh = 0;
         // RFC 6298 §5.4: "Retransmit the earliest segment that has not been acknowledged"; §5.5: "back off
         // the timer"; §5.6: "Start the retransmission timer". Go-back-N from SND.UNA (no SACK yet).
         sndNxt = sndUna;
@@ -1406,6 +1546,14 @@ public final class TcpConnection {
                 sentAck |= retransmitOne(now, out);
             }
             retransmitFirst = false;
+            if (holeAt >= 0) {
+                if (holeAt >= sndUna && holeAt < sndMax && sendingAllowed()) {
+                    sendSegmentAt(holeAt, holeLen, false, now, out);
+                    holeRetransmits++;
+                    sentAck = true;
+                }
+                holeAt = -1;
+            }
             if (sendingAllowed()) sentAck |= sendData(now, out);
             if (probeNow) {
                 probeNow = false;
@@ -1438,9 +1586,17 @@ public final class TcpConnection {
             rttTimingAt = now;
         }
         int flags = TcpHeader.FLAG_SYN | (synAck ? TcpHeader.FLAG_ACK : 0);
-        // C1.11: MSS always; window scale, SACK-permitted and timestamps only when configured and, in a
-        // SYN-ACK, only when the SYN offered them (not implemented yet: TcpConfig refuses them).
-        TcpOptions opts = new TcpOptions(config.mss(), -1, false, false, 0, 0, new int[0]);
+        // C1.11: MSS always; window scale and timestamps only when configured and, in a SYN-ACK, only
+        // when the SYN offered them (learnSynOptions decided that for a passive open).
+        TcpOptions opts = TcpOptions.NONE.withMss(config.mss());
+        if (!synAck && sndMax == 0) offerSynOptions();
+        if (rcvWscaleOffer >= 0) opts = opts.withWindowScale(rcvWscaleOffer);
+        // RFC 2018 §2: "Sack-Permitted ... may be sent in a SYN"; in a SYN-ACK only when the SYN had it.
+        if (synAck ? sackOk : config.sackPermitted()) opts = opts.withSackPermitted(true);
+        if (timestamps().enabled() || (!synAck && config.timestamps())) {
+            // RFC 7323 §3.2: "TSecr ... MUST be zero" in a <SYN>; a <SYN,ACK> echoes the SYN's TSval.
+            opts = opts.withTimestamps(ts.tsVal(now), synAck ? ts.recent() : 0);
+        }
         segmentsOut++;
         TcpSegment s = new TcpSegment(key.localPort(), key.remotePort(), iss, synAck ? rcvSeq(rcvNxt) : 0, flags,
                 // RFC 7323 §2.2: "The window field in a segment where the SYN bit is set ... MUST NOT be scaled."
@@ -1448,6 +1604,7 @@ public final class TcpConnection {
         if (synAck) {
             rcvAdvEdge = Math.max(rcvAdvEdge, rcvNxt + s.window());
             clearAckState();
+            ts.ackSent(rcvNxt);
         }
         out.send(this, s);
         sndNxt = 1;
@@ -1521,10 +1678,25 @@ public final class TcpConnection {
         return Math.max(1, sndMss - dataOptionsLength());
     }
 
-    /** Length of the options every data segment carries (0 until timestamps are negotiated). */
+    /** Length of the options the next data segment carries: timestamps (NOP NOP TS) and SACK blocks. */
     private int dataOptionsLength() {
-        return 0;
+        int n = ts != null && ts.enabled() ? 12 : 0;
+        if (sackOk) {
+            int blocks = sack.maxBlocks(ooo, maxSackBlocks());
+            if (blocks > 0) n += 4 + 8 * blocks; // NOP NOP SACK
+        }
+        return n;
     }
+
+    /** RFC 2018 §3: at most 4 blocks fit in 40 option bytes, 3 beside the timestamps' 12. */
+    private int maxSackBlocks() {
+        return ts != null && ts.enabled() ? 3 : TcpOptions.MAX_SACK_BLOCKS;
+    }
+
+    /** True when both SYNs carried SACK-permitted (RFC 2018 §2). */
+    public boolean sackEnabled() { return sackOk; }
+    /** D-SACK blocks sent (RFC 2883). */
+    public long dsacksSent() { return sack.dsacksSent(); }
 
     private long rtoMaxNanos() {
         return config.rtoMax().toNanos();
@@ -1537,10 +1709,13 @@ public final class TcpConnection {
         long dataOff = pos - 1;
         long inFlightData = Math.max(0, Math.min(sndMax - 1, sndWritten) - dataOff);
         int len = (int) Math.min(maxPayload(), inFlightData);
+        // RFC 6675: retransmit only the hole — stop where SACKed data begins.
+        if (sackOk) len = (int) Math.min(len, Math.max(0, scoreboard.nextSackedAfter(pos) - pos));
         boolean fin = finQueued && dataOff + len == sndWritten && sndMax > finPos();
         if (len == 0 && !fin) return false;
         sendSegmentAt(pos, len, fin, now, out);
         long end = pos + len + (fin ? 1 : 0);
+        if (end > rexmitHigh) rexmitHigh = end;
         if (sndNxt < end) sndNxt = end;
         return true;
     }
@@ -1613,8 +1788,25 @@ public final class TcpConnection {
         segmentsOut++;
         lastSendAt = now;
         clearAckState();
+        TcpOptions opts = TcpOptions.NONE;
+        if (ts != null && ts.enabled()) {
+            // RFC 7323 §3.2: "Once TSopt has been successfully negotiated ... TSopt MUST be sent in every
+            // non-<RST> segment"; TSecr is TS.Recent (§4.3).
+            opts = opts.withTimestamps(ts.tsVal(now), ts.recent());
+            ts.ackSent(rcvNxt);
+        }
+        if (sackOk && (!ooo.isEmpty() || sack.dsackPending())) {
+            // RFC 2018 §4: "If sent at all, SACK options SHOULD be included in all ACKs which do not ACK
+            // the highest sequence number in the data receiver's queue"; most recent block first.
+            int n = sack.fill(ooo, maxSackBlocks(), sackScratch);
+            if (n > 0) {
+                int[] blocks = new int[2 * n];
+                for (int i = 0; i < 2 * n; i++) blocks[i] = rcvSeq(sackScratch[i] + 1); // data offset → seq
+                opts = opts.withSackBlocks(blocks);
+            }
+        }
         out.send(this, new TcpSegment(key.localPort(), key.remotePort(), seq, rcvSeq(rcvNxt), flags, window,
-                urgentPointer, TcpOptions.NONE, payload));
+                urgentPointer, opts, payload));
     }
 
     private void clearAckState() {

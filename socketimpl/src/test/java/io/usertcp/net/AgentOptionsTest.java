@@ -22,7 +22,7 @@ class AgentOptionsTest {
     @Test
     void everyOption() throws Exception {
         UserTcp.Config c = parse("tun=ut0,address=198.18.0.2/24,gateway=198.18.0.1,mtu=1400,pcap=/tmp/x.pcap,"
-                + "trace=ladder,msl=500ms");
+                + "trace=ladder,svg=/tmp/ladders,msl=500ms");
         assertEquals("ut0", c.tun());
         assertEquals(InetAddress.getByName("198.18.0.2"), c.address());
         assertEquals(24, c.prefixLength());
@@ -30,6 +30,7 @@ class AgentOptionsTest {
         assertEquals(1400, c.mtu());
         assertEquals(Path.of("/tmp/x.pcap"), c.pcap());
         assertEquals(UserTcp.Trace.LADDER, c.trace());
+        assertEquals(Path.of("/tmp/ladders"), c.ladderSvgDir());
         assertEquals(Duration.ofMillis(500), c.msl());
     }
 
@@ -84,6 +85,7 @@ class AgentOptionsTest {
         "trace=loud                  | bad agent option 'trace=loud': trace must be off, segments (or on) or ladder",
         "msl=30                      | bad agent option 'msl=30': msl must be a duration with a unit: ms, s or m (like 500ms, 30s, 1m)",
         "pcap=                       | bad agent option 'pcap=': pcap must be a file name",
+        "svg=                        | bad agent option 'svg=': svg must be a directory name",
     })
     void badOptionsNameTheOptionAndTheValidForms(String args, String expected) {
         AgentOptions.BadOptionException e = assertThrows(AgentOptions.BadOptionException.class, () -> parse(args));

@@ -56,7 +56,7 @@ class AgentTunTest {
                 ServerSocket echo = new ServerSocket(0)) {
             serve(tls);
             serve(echo);
-            ChildJvm.Result r = ChildJvm.run(dir, "tun=ut7,address=198.18.0.2/24,gateway=198.18.0.1,trace=ladder,msl=100ms,"
+            ChildJvm.Result r = ChildJvm.run(dir, "tun=ut7,address=198.18.0.2/24,gateway=198.18.0.1,trace=ladder,msl=100ms,svg=" + dir.resolve("svg") + ","
                     + "pcap=" + dir.resolve("tun.pcap"), List.of("-Djavax.net.ssl.trustStore=" + ks,
                     "-Djavax.net.ssl.trustStorePassword=changeit", "-Djavax.net.ssl.trustStoreType=PKCS12"),
                     AgentProbe.class.getName(), "remote", "198.18.0.1", String.valueOf(http.getAddress().getPort()),
@@ -65,10 +65,18 @@ class AgentTunTest {
             assertTrue(r.stdout().contains("http: 200 hello from the kernel"), r.toString());
             assertTrue(r.stdout().matches("(?s).*tls: TLSv1\\.[23] secret line.*"), r.toString());
             assertTrue(r.stdout().contains("echo: plain line local=198.18.0.2"), r.toString());
-            // the ladder of the echo connection (closed by the program, so fully drawn)
-            assertTrue(r.stderr().contains("TCP connection 198.18.0.2:"), r.toString());
-            assertTrue(r.stderr().contains("<-> 198.18.0.1:" + echo.getLocalPort()), r.toString());
-            assertTrue(r.stderr().contains("SYN,ACK seq="), r.toString());
+            // the observability layer's ladder of the echo connection (closed by the program, so
+            // fully drawn): the real ISNs, the textbook handshake, the kernel's states inferred
+            assertTrue(r.stderr().contains("TCP 198.18.0.2:"), r.toString());
+            assertTrue(r.stderr().contains(" <-> 198.18.0.1:" + echo.getLocalPort() + ": "), r.toString());
+            assertTrue(java.util.regex.Pattern.compile("X = \\d+ \\(ISN of 198\\.18\\.0\\.2:\\d+\\), Y = \\d+ "
+                    + "\\(ISN of 198\\.18\\.0\\.1:" + echo.getLocalPort() + "\\)").matcher(r.stderr()).find(), r.toString());
+            assertTrue(r.stderr().contains(" SYN,ACK (Y,X+1) "), r.toString());
+            assertTrue(r.stderr().contains("(inferred from segments)"), r.toString());
+            try (java.util.stream.Stream<Path> svgs = Files.list(dir.resolve("svg"))) {
+                assertTrue(svgs.anyMatch(p -> p.getFileName().toString().endsWith("-198.18.0.1_" + echo.getLocalPort() + ".svg")),
+                        "svg= wrote the echo connection's SVG ladder");
+            }
             assertFalse(r.stderr().contains("WARNING"), r.toString());
             assertFalse(r.stderr().contains("Exception"), r.toString());
             assertTrue(Files.size(dir.resolve("tun.pcap")) > 24, "the pcap file holds packets");

@@ -33,7 +33,7 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * Each option's effect on the wire: two usertcp stacks joined by an in-memory link (no device),
- * the client's link wrapped in a {@link SegmentTap} that records every segment with its IP TOS.
+ * the client's link wrapped in a {@code CaptureLink} that records every segment with its IP TOS.
  * The server stack delays its ACKs by 500 ms, so that Nagle's algorithm has something to wait for.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)

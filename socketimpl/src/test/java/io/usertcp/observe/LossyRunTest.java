@@ -84,7 +84,8 @@ class LossyRunTest {
         assertEquals(2, d.lostSegments(), text);
         assertTrue(d.retransmissions() >= 2, text);
         assertTrue(text.contains("RETRANSMISSION"), text);
-        assertTrue(text.contains(" X---"), "a lost arrow ends in X: " + text);
+        // " X--": with RFC 7323 options in the labels the arrows are shorter (only the dashes left)
+        assertTrue(text.contains(" X--"), "a lost arrow ends in X: " + text);
         Document ladderSvg = Runs.parseXml(d.svg());
         assertEquals(2, Runs.countClass(ladderSvg, "line", "lost"));
         assertEquals(d.retransmissions(), Runs.countClass(ladderSvg, "line", "retransmission"));

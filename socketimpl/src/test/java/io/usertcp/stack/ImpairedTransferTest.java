@@ -86,18 +86,19 @@ class ImpairedTransferTest {
             TcpSocket server = listener.accept(30_000 * MS);
 
             long t0 = System.nanoTime();
-            CompletableFuture<String> aSent = CompletableFuture.supplyAsync(() -> KernelInteropTest.call(() -> {
+            // Own threads, not the common pool (see Transfers.async).
+            CompletableFuture<String> aSent = Transfers.async("a-send-" + seed, () -> {
                 String h = Transfers.send(Transfers.sink(server), BYTES, seed * 2);
                 server.shutdownOutput();
                 return h;
-            }));
-            CompletableFuture<String> bSent = CompletableFuture.supplyAsync(() -> KernelInteropTest.call(() -> {
+            });
+            CompletableFuture<String> bSent = Transfers.async("b-send-" + seed, () -> {
                 String h = Transfers.send(Transfers.sink(client), BYTES, seed * 2 + 1);
                 client.shutdownOutput();
                 return h;
-            }));
-            CompletableFuture<String> aGot = CompletableFuture.supplyAsync(() -> KernelInteropTest.call(
-                    () -> Transfers.receive(Transfers.source(server), BYTES)));
+            });
+            CompletableFuture<String> aGot = Transfers.async("a-receive-" + seed,
+                    () -> Transfers.receive(Transfers.source(server), BYTES));
             String bGot = Transfers.receive(Transfers.source(client), BYTES);
             assertEquals(aSent.get(200, TimeUnit.SECONDS), bGot, "A → B SHA-256");
             assertEquals(bSent.get(200, TimeUnit.SECONDS), aGot.get(200, TimeUnit.SECONDS), "B → A SHA-256");

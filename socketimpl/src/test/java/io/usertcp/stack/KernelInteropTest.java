@@ -71,20 +71,23 @@ class KernelInteropTest {
 
     /** Both directions at once over one connection: usertcp socket {@code u}, kernel socket {@code k}. */
     static void bothWays(TcpSocket u, Socket k, long bytes, String label) throws Exception {
+        // A stall fails the read instead of hanging: the kernel read below is not interruptible.
+        k.setSoTimeout((int) TimeUnit.NANOSECONDS.toMillis(Transfers.READ_TIMEOUT_NANOS));
         InputStream kin = k.getInputStream();
         OutputStream kout = k.getOutputStream();
         long t0 = System.nanoTime();
-        CompletableFuture<String> kernelSent = CompletableFuture.supplyAsync(() -> call(() -> {
+        // Each side on its own thread (Transfers.async: never the common pool).
+        CompletableFuture<String> kernelSent = Transfers.async("kernel-send", () -> {
             String h = Transfers.send(Transfers.sink(kout), bytes, 1);
             k.shutdownOutput();
             return h;
-        }));
-        CompletableFuture<String> userSent = CompletableFuture.supplyAsync(() -> call(() -> {
+        });
+        CompletableFuture<String> userSent = Transfers.async("usertcp-send", () -> {
             String h = Transfers.send(Transfers.sink(u), bytes, 2);
             u.shutdownOutput();
             return h;
-        }));
-        CompletableFuture<String> userGot = CompletableFuture.supplyAsync(() -> call(() -> Transfers.receive(Transfers.source(u), bytes)));
+        });
+        CompletableFuture<String> userGot = Transfers.async("usertcp-receive", () -> Transfers.receive(Transfers.source(u), bytes));
         String kernelGot = Transfers.receive(Transfers.source(kin), bytes);
         assertEquals(userSent.get(120, TimeUnit.SECONDS), kernelGot, "usertcp → kernel SHA-256");
         assertEquals(kernelSent.get(120, TimeUnit.SECONDS), userGot.get(120, TimeUnit.SECONDS), "kernel → usertcp SHA-256");

@@ -428,9 +428,9 @@ class TcpSocketTest {
     @Test
     void C3_10_lingerBlocksUntilTheTimeRunsOutThenResets() throws Exception {
         TcpSocket[] p = pair();
-        // The peer never reads: its receive buffer (256 KiB by default) fills and the rest stays
+        // The peer never reads: its receive buffer (TcpConfig default) fills and the rest stays
         // unacknowledged in our send buffer.
-        byte[] data = new byte[384 * 1024];
+        byte[] data = new byte[io.usertcp.tcp.TcpConfig.DEFAULT.receiveBufferSize() + 128 * 1024];
         p[0].write(data, 0, data.length);
         assertTrue(p[0].info().sendQueue() > 0, "data must still be unacknowledged");
         p[0].setLinger(1);

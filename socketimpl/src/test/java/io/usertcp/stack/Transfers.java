@@ -7,6 +7,8 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 
 /** Bulk transfers with SHA-256 on both ends, for usertcp sockets and for plain (kernel) sockets. */
 final class Transfers {
@@ -67,6 +69,27 @@ final class Transfers {
             throw new IOException("received " + got + " bytes, expected " + expected);
         }
         return HexFormat.of().formatHex(md.digest());
+    }
+
+    /**
+     * Runs {@code task} on its own daemon platform thread. Transfers never use
+     * {@code CompletableFuture.supplyAsync}'s default executor: on JDK 21+ that is the common pool
+     * even when its parallelism is 1 (2 CPUs), and a task blocked in a kernel socket call (no
+     * compensation, unlike a Condition wait) keeps every task queued behind it from running — the
+     * reader it waits for among them (KernelInteropTest hung forever on JDK 25 with 2 cores).
+     */
+    static <T> CompletableFuture<T> async(String name, Callable<T> task) {
+        CompletableFuture<T> f = new CompletableFuture<>();
+        Thread t = new Thread(() -> {
+            try {
+                f.complete(task.call());
+            } catch (Throwable e) {
+                f.completeExceptionally(e);
+            }
+        }, name);
+        t.setDaemon(true);
+        t.start();
+        return f;
     }
 
     static Sink sink(TcpSocket s) {

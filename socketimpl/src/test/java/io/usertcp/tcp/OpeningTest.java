@@ -261,11 +261,15 @@ class OpeningTest {
         TcpSegment synAck = out.get(0);
         assertEquals(TcpHeader.FLAG_SYN | TcpHeader.FLAG_ACK, synAck.flags());
         assertEquals(1460, synAck.options().mss());
-        // Window scaling, SACK and timestamps are not offered by this version (C2.11/C2.12 are a later
-        // issue); the SYN-ACK must not carry what we do not implement, and never scales its window.
-        assertEquals(-1, synAck.options().windowScale());
-        assertFalse(synAck.options().sackPermitted());
-        assertFalse(synAck.options().hasTimestamps());
+        // The SYN offered everything: window scale, timestamps (RFC 7323) and SACK-permitted (RFC 2018),
+        // all on by default, are echoed; the window field is never scaled.
+        // (Updated when window scaling and timestamps landed; the reverse case — a SYN offering only
+        // MSS gets none of them back — is FastTcpTest.C1_11_synAckOmitsOptionsTheSynLacked.)
+        assertEquals(TcpConnection.windowScaleFor(TcpHarness.testConfig().receiveBufferSize()),
+                synAck.options().windowScale());
+        assertTrue(synAck.options().sackPermitted());
+        assertTrue(synAck.options().hasTimestamps());
+        assertEquals(1, synAck.options().tsEcr());
         assertEquals(65535, synAck.window());
     }
 

@@ -226,7 +226,8 @@ final class TcpHarness {
         int seq = s.seqAbsolute != null ? s.seqAbsolute : remoteIss + s.seq;
         int ack = (flags & TcpHeader.FLAG_ACK) != 0 ? localIss + s.ack : 0;
         ByteBuffer payload = s.payload == null ? ByteBuffer.allocate(0) : ByteBuffer.wrap(s.payload.clone());
-        TcpOptions opts = s.mss == null ? TcpOptions.NONE : TcpOptions.NONE.withMss(s.mss);
+        TcpOptions opts = s.options != null ? s.options : TcpOptions.NONE;
+        if (s.mss != null) opts = opts.withMss(s.mss);
         return new TcpSegment(REMOTE_PORT, LOCAL_PORT, seq, ack, flags, s.window == null ? 65535 : s.window,
                 s.urgent == null ? 0 : s.urgent, opts, payload);
     }
@@ -375,6 +376,7 @@ final class TcpHarness {
         Integer len;
         byte[] payload;
         boolean checkNoOptions = true;
+        TcpOptions options; // extra options of a delivered segment (window scale, timestamps, ...)
 
         Seg syn() { flags |= TcpHeader.FLAG_SYN; return this; }
         Seg fin() { flags |= TcpHeader.FLAG_FIN; return this; }
@@ -391,5 +393,7 @@ final class TcpHarness {
         Seg payload(byte[] p) { payload = p; return this; }
         Seg payload(String s) { payload = s.getBytes(StandardCharsets.ISO_8859_1); return this; }
         Seg anyOptions() { checkNoOptions = false; return this; }
+        /** Options for a delivered segment (an expected segment's options are checked by the test). */
+        Seg options(TcpOptions o) { options = o; checkNoOptions = false; return this; }
     }
 }
