@@ -748,8 +748,10 @@ public final class Stack implements AutoCloseable {
         Conn c = connections.get(key);
         TcpConnection predecessor = null;
         if (c != null) {
-            TcpSocket l = findListener(dst, seg.dstPort());
-            if (l != null && seg.syn() && !seg.hasAck() && c.tcp.acceptsNewSyn(seg)) {
+            // Only a bare SYN can go to a listener here: look one up for that case alone, not on
+            // every segment of an established connection.
+            if (seg.syn() && !seg.hasAck() && findListener(dst, seg.dstPort()) != null
+                    && c.tcp.acceptsNewSyn(seg)) {
                 // RFC 9293 §3.10.7.4 MAY-2 / RFC 6191 (C3.11): a new SYN above the old connection's
                 // sequence space ends its TIME-WAIT; the listener takes the SYN.
                 predecessor = c.tcp;
@@ -763,7 +765,7 @@ public final class Stack implements AutoCloseable {
                 // arrives"). In-order segments and pure ACKs are polled once at the end of the
                 // burst, so one ACK (and one batch of data) covers the burst.
                 boolean unexpected = seg.payloadLength() > 0 && c.tcp.state().isSynchronized()
-                        && seg.seq() != c.tcp.info().rcvNxt();
+                        && seg.seq() != c.tcp.rcvNxt();
                 c.tcp.onSegment(seg, now);
                 if (unexpected) {
                     pollConnection(c);

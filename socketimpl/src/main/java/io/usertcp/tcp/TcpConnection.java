@@ -258,6 +258,11 @@ public final class TcpConnection {
         return unsentData() == 0 && sndUna >= sndMax && sndUna > sndWritten && (!finQueued || finAcked());
     }
 
+    /** RCV.NXT as a wire sequence number; cheap (the stack asks for it on every data segment). */
+    public int rcvNxt() {
+        return rcvSeq(rcvNxt);
+    }
+
     public TcpInfo info() {
         return new TcpInfo(state, error, sndSeq(sndUna), sndSeq(sndMax), rcvSeq(rcvNxt), sndWnd,
                 (int) Math.max(0, rcvAdvEdge - rcvNxt), sndMss, cc.cwnd(), cc.ssthresh(),
