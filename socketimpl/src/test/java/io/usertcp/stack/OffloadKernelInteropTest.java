@@ -62,10 +62,11 @@ class OffloadKernelInteropTest {
         try (ServerSocket ks = new ServerSocket()) {
             TcpSocket u = connect(ks);
             try (Socket k = ks.accept()) {
+                TcpInfo info = stack.connections().get(0);
+                assertEquals(1460, info.sndMss(), () -> "the MSS stays the MTU's: " + info);
                 KernelInteropTest.bothWays(u, k, 32 * MIB, "TUN offload (TSO + checksum), MTU 1500");
+                System.out.println("[usertcp figures] offload MTU 1500: " + stack.connections() + "; " + stack.stats());
             }
-            TcpInfo info = stack.connections().get(0);
-            assertEquals(1460, info.sndMss(), () -> "the MSS stays the MTU's: " + info);
             u.close();
         }
         System.out.println("[usertcp figures] offload MTU 1500: super-segments sent " + tun.txGsoPackets() + " of "
