@@ -54,6 +54,14 @@ import java.util.Objects;
  * @param challengeAckInterval minimum time between two data-less challenge or out-of-window ACKs
  *                         (RFC 5961 §7; Linux tcp_invalid_ratelimit 500 ms)
  * @param maxReassemblyRanges at most this many separate out-of-order ranges are kept (C7.3)
+ * @param congestionControl the congestion control algorithm, by Linux's names: {@code "cubic"}
+ *                         (RFC 9438 with HyStart++, RFC 9406; the default, as Linux) or {@code "reno"}
+ *                         (NewReno, RFC 5681/6582; {@code "newreno"} is accepted too). Per socket:
+ *                         {@code TcpSocket.setCongestionControl}, java.net
+ *                         {@code UserTcpOptions.TCP_CONGESTION}
+ * @param pacing           space the segments of a window over the RTT (rate = cwnd/SRTT × 2 in slow
+ *                         start, × 1.2 in congestion avoidance, as Linux's fq pacing) instead of sending
+ *                         them back to back; default off
  */
 public record TcpConfig(
         int mss,
@@ -80,7 +88,9 @@ public record TcpConfig(
         boolean sackPermitted,
         boolean timestamps,
         Duration challengeAckInterval,
-        int maxReassemblyRanges) {
+        int maxReassemblyRanges,
+        String congestionControl,
+        boolean pacing) {
 
     /** RFC 9293 §3.7.1 (MUST-15): "If an MSS Option is not received at connection setup, TCP
      *  implementations MUST assume a default send MSS of 536 (576 - 40) for IPv4". */
@@ -101,6 +111,11 @@ public record TcpConfig(
         Objects.requireNonNull(finWait2Timeout);
         Objects.requireNonNull(userTimeout);
         Objects.requireNonNull(challengeAckInterval);
+        Objects.requireNonNull(congestionControl);
+        congestionControl = CongestionControl.canonicalName(congestionControl);
+        if (!CongestionControl.ALGORITHMS.contains(congestionControl)) {
+            throw new IllegalArgumentException("unknown congestion control algorithm: " + congestionControl);
+        }
         if (mss < 64 || mss > 65495) throw new IllegalArgumentException("mss " + mss);
         if (sendBufferSize < 1 || receiveBufferSize < 1) throw new IllegalArgumentException("buffer sizes");
         if (rtoMin.compareTo(rtoMax) > 0) throw new IllegalArgumentException("rtoMin > rtoMax");
@@ -135,6 +150,8 @@ public record TcpConfig(
     public TcpConfig withMss(int v) { return toBuilder().mss(v).build(); }
     public TcpConfig withMsl(Duration v) { return toBuilder().msl(v).build(); }
     public TcpConfig withRtoMin(Duration v) { return toBuilder().rtoMin(v).build(); }
+    public TcpConfig withCongestionControl(String v) { return toBuilder().congestionControl(v).build(); }
+    public TcpConfig withPacing(boolean v) { return toBuilder().pacing(v).build(); }
     public TcpConfig withBuffers(int send, int receive) {
         return toBuilder().sendBufferSize(send).receiveBufferSize(receive).build();
     }
@@ -166,6 +183,8 @@ public record TcpConfig(
         private boolean timestamps = true;
         private Duration challengeAckInterval = Duration.ofMillis(500);
         private int maxReassemblyRanges = 64;
+        private String congestionControl = "cubic";
+        private boolean pacing;
 
         Builder() { }
 
@@ -179,6 +198,7 @@ public record TcpConfig(
             initialWindowSegments = c.initialWindowSegments; windowScaling = c.windowScaling;
             sackPermitted = c.sackPermitted; timestamps = c.timestamps;
             challengeAckInterval = c.challengeAckInterval; maxReassemblyRanges = c.maxReassemblyRanges;
+            congestionControl = c.congestionControl; pacing = c.pacing;
         }
 
         public Builder mss(int v) { mss = v; return this; }
@@ -206,13 +226,15 @@ public record TcpConfig(
         public Builder timestamps(boolean v) { timestamps = v; return this; }
         public Builder challengeAckInterval(Duration v) { challengeAckInterval = v; return this; }
         public Builder maxReassemblyRanges(int v) { maxReassemblyRanges = v; return this; }
+        public Builder congestionControl(String v) { congestionControl = v; return this; }
+        public Builder pacing(boolean v) { pacing = v; return this; }
 
         public TcpConfig build() {
             return new TcpConfig(mss, msl, rtoInitial, rtoMin, rtoMax, synRetries, dataRetries, delayedAck,
                     keepAlive, keepAliveIdle, keepAliveInterval, keepAliveCount, finWait2Timeout, userTimeout,
                     sendBufferSize, receiveBufferSize, maxOutOfOrderBytes, noDelay, oobInline,
                     initialWindowSegments, windowScaling, sackPermitted, timestamps, challengeAckInterval,
-                    maxReassemblyRanges);
+                    maxReassemblyRanges, congestionControl, pacing);
         }
     }
 }
