@@ -205,29 +205,21 @@ public final class Cubic implements CongestionControl {
     }
 
     @Override
-    public void onLoss(int flightSize, long now) {
+    public void onCongestionEvent(int flightSize, long now) {
+        // §4.6 sets ssthresh (and W_max, §4.7); during recovery the connection's PRR (RFC 6937) sets
+        // cwnd through setCwnd, bringing it down to ssthresh ("cwnd = max(ssthresh, 2)").
         reduce(flightSize);
-        // §4.6: "cwnd = max(ssthresh, 2)" on loss; fast recovery (RFC 5681 §3.2 step 3) adds the three
-        // segments the duplicate ACKs say have left the network.
-        cwnd = ssthresh + 3.0 * mss;
     }
 
     @Override
-    public void onDupAckInRecovery() {
-        // RFC 5681 §3.2 step 4: "cwnd MUST be incremented by SMSS".
-        cwnd += mss;
+    public void setCwnd(int cwnd) {
+        this.cwnd = Math.max(1, Math.min(cwnd, Integer.MAX_VALUE / 2));
     }
 
     @Override
-    public void onPartialAck(int acked) {
-        // RFC 6582 §3.2 step 3: deflate by the newly acknowledged data, add back one SMSS.
-        cwnd = Math.max(mss, cwnd - acked + (acked >= mss ? mss : 0));
-    }
-
-    @Override
-    public void onRecoveryEnd(int flightSize) {
-        // RFC 6582 §3.2 step 3 option (2): "Set cwnd to ssthresh" — CUBIC's §4.6 reduced window
-        // (cwnd = β_cubic·W_max) from which the next congestion avoidance stage grows.
+    public void onRecoveryEnd(long now) {
+        // RFC 6937 §3: "cwnd = ssthresh" — CUBIC's §4.6 reduced window (β_cubic·W_max) from which the
+        // next congestion avoidance stage grows; its epoch begins with the next ACK (§4.2 cwnd_epoch).
         cwnd = ssthresh;
         epochStart = NO_EPOCH;
     }

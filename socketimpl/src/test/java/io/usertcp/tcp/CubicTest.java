@@ -55,7 +55,7 @@ class CubicTest {
     static Cubic afterLoss(int segments) {
         Cubic cc = new Cubic(MSS, 10);
         cc.inherit(segments * MSS, Integer.MAX_VALUE);
-        cc.onLoss(segments * MSS, 0);
+        cc.onCongestionEvent(segments * MSS, 0);
         cc.onRecoveryEnd(0);
         return cc;
     }
@@ -83,16 +83,18 @@ class CubicTest {
     void betaReductionAndMinimum() {
         Cubic cc = new Cubic(MSS, 10);
         cc.inherit(100 * MSS, Integer.MAX_VALUE);
-        cc.onLoss(100 * MSS, 0);
+        cc.onCongestionEvent(100 * MSS, 0);
         // §4.6: ssthresh = flight_size·β_cubic; W_max = cwnd before the reduction.
         assertEquals(70 * MSS, cc.ssthresh());
         assertEquals(100 * MSS, cc.wMax(), 1e-9);
-        assertEquals(73 * MSS, cc.cwnd());               // fast recovery: ssthresh + 3·SMSS
-        cc.onRecoveryEnd(0);
+        assertEquals(100 * MSS, cc.cwnd());              // cwnd is PRR's (the connection's) during recovery
+        cc.setCwnd(72 * MSS);
+        assertEquals(72 * MSS, cc.cwnd());
+        cc.onRecoveryEnd(0);                             // RFC 6937: cwnd = ssthresh
         assertEquals(70 * MSS, cc.cwnd());               // the reduced window CA starts from
         // §4.6: "ssthresh = max(ssthresh, 2)".
         Cubic small = new Cubic(MSS, 10);
-        small.onLoss(MSS, 0);
+        small.onCongestionEvent(MSS, 0);
         assertEquals(2 * MSS, small.ssthresh());
     }
 
@@ -139,7 +141,7 @@ class CubicTest {
         Sim s = new Sim(cc, 100 * MS);
         while (cc.cwnd() < 80 * MSS) s.ack();             // the window got back to only 80 …
         int w = cc.cwnd();
-        cc.onLoss(w, s.now);                              // … when the next loss came
+        cc.onCongestionEvent(w, s.now);                              // … when the next loss came
         // §4.7: cwnd < W_max → W_max = cwnd·(1 + β)/2 (≈ 80·0.85 = 68 segments).
         assertEquals(w * 0.85, cc.wMax(), 1.0);
         assertEquals((int) (w * 0.7), cc.ssthresh());
@@ -147,7 +149,7 @@ class CubicTest {
         Sim s2 = new Sim(up, 10 * MS);
         while (up.cwnd() < 60 * MSS) s2.ack();            // beyond the last W_max (50)
         w = up.cwnd();
-        up.onLoss(w, s2.now);
+        up.onCongestionEvent(w, s2.now);
         assertEquals(w, up.wMax(), 1.0);                  // W_max = cwnd
     }
 
@@ -293,7 +295,7 @@ class CubicTest {
         cc.setPaced(true);                                 // RFC 9406 §4.3: L = infinity when paced
         cc.onAck(20 * MSS, 18 * MSS, 0);
         assertEquals(38 * MSS, cc.cwnd());
-        cc.onLoss(38 * MSS, 0);
+        cc.onCongestionEvent(38 * MSS, 0);
         assertEquals(HyStartPlusPlus.Phase.OFF, cc.hystart().phase());
     }
 
