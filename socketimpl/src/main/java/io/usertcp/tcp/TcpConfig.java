@@ -54,6 +54,10 @@ import java.util.Objects;
  * @param challengeAckInterval minimum time between two data-less challenge or out-of-window ACKs
  *                         (RFC 5961 §7; Linux tcp_invalid_ratelimit 500 ms)
  * @param maxReassemblyRanges at most this many separate out-of-order ranges are kept (C7.3)
+ * @param synCookies       when a listener answers SYNs with SYN cookies and keeps no state for them
+ *                         (RFC 4987 §3.6, {@link SynCookies}); default {@link SynCookieMode#ON_OVERFLOW}:
+ *                         only once SYN queue + accept queue hold the backlog, as Linux's
+ *                         {@code tcp_syncookies=1}. {@link SynCookieMode#OFF} drops those SYNs (C1.10)
  * @param congestionControl the congestion control algorithm, by Linux's names: {@code "cubic"}
  *                         (RFC 9438 with HyStart++, RFC 9406; the default, as Linux) or {@code "reno"}
  *                         (NewReno, RFC 5681/6582; {@code "newreno"} is accepted too). Per socket:
@@ -89,6 +93,7 @@ public record TcpConfig(
         boolean timestamps,
         Duration challengeAckInterval,
         int maxReassemblyRanges,
+        SynCookieMode synCookies,
         String congestionControl,
         boolean pacing) {
 
@@ -111,6 +116,7 @@ public record TcpConfig(
         Objects.requireNonNull(finWait2Timeout);
         Objects.requireNonNull(userTimeout);
         Objects.requireNonNull(challengeAckInterval);
+        Objects.requireNonNull(synCookies);
         Objects.requireNonNull(congestionControl);
         congestionControl = CongestionControl.canonicalName(congestionControl);
         if (!CongestionControl.ALGORITHMS.contains(congestionControl)) {
@@ -150,6 +156,7 @@ public record TcpConfig(
     public TcpConfig withMss(int v) { return toBuilder().mss(v).build(); }
     public TcpConfig withMsl(Duration v) { return toBuilder().msl(v).build(); }
     public TcpConfig withRtoMin(Duration v) { return toBuilder().rtoMin(v).build(); }
+    public TcpConfig withSynCookies(SynCookieMode v) { return toBuilder().synCookies(v).build(); }
     public TcpConfig withCongestionControl(String v) { return toBuilder().congestionControl(v).build(); }
     public TcpConfig withPacing(boolean v) { return toBuilder().pacing(v).build(); }
     public TcpConfig withBuffers(int send, int receive) {
@@ -183,6 +190,7 @@ public record TcpConfig(
         private boolean timestamps = true;
         private Duration challengeAckInterval = Duration.ofMillis(500);
         private int maxReassemblyRanges = 64;
+        private SynCookieMode synCookies = SynCookieMode.ON_OVERFLOW;
         private String congestionControl = "cubic";
         private boolean pacing;
 
@@ -198,6 +206,7 @@ public record TcpConfig(
             initialWindowSegments = c.initialWindowSegments; windowScaling = c.windowScaling;
             sackPermitted = c.sackPermitted; timestamps = c.timestamps;
             challengeAckInterval = c.challengeAckInterval; maxReassemblyRanges = c.maxReassemblyRanges;
+            synCookies = c.synCookies;
             congestionControl = c.congestionControl; pacing = c.pacing;
         }
 
@@ -226,6 +235,7 @@ public record TcpConfig(
         public Builder timestamps(boolean v) { timestamps = v; return this; }
         public Builder challengeAckInterval(Duration v) { challengeAckInterval = v; return this; }
         public Builder maxReassemblyRanges(int v) { maxReassemblyRanges = v; return this; }
+        public Builder synCookies(SynCookieMode v) { synCookies = v; return this; }
         public Builder congestionControl(String v) { congestionControl = v; return this; }
         public Builder pacing(boolean v) { pacing = v; return this; }
 
@@ -234,7 +244,7 @@ public record TcpConfig(
                     keepAlive, keepAliveIdle, keepAliveInterval, keepAliveCount, finWait2Timeout, userTimeout,
                     sendBufferSize, receiveBufferSize, maxOutOfOrderBytes, noDelay, oobInline,
                     initialWindowSegments, windowScaling, sackPermitted, timestamps, challengeAckInterval,
-                    maxReassemblyRanges, congestionControl, pacing);
+                    maxReassemblyRanges, synCookies, congestionControl, pacing);
         }
     }
 }
