@@ -42,7 +42,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * </pre>
  *
  * <p>Output: {@code READY} once listening (serve); {@code PROGRESS} lines on stderr every 30 s;
- * {@code SOAK role=… sent=… sent_sha=… received=… received_sha=… expected_ok=true|false seconds=…}
+ * {@code SOAK role=… sent=… received=… seconds=… receive_seconds=… sent_sha=… received_sha=… expected_ok=true|false}
+ * ({@code receive_seconds}: when this end had read the other's whole stream)
  * and, for usertcp, a {@code STACK} line (retransmits, checksum drops) and a {@code RELAY} line per
  * direction. A watchdog ends the process with status 3 and a {@code SOAK … timeout=true} line after
  * {@code --max-seconds}. Exit status 0 only when both directions completed and matched.
@@ -192,6 +193,7 @@ public final class Soak {
             while (true) {
                 int n = conn.read(b, 0, b.length);
                 if (n < 0) {
+                    p.receiveEndNanos = System.nanoTime();
                     break;
                 }
                 receivedSha.update(b, 0, n);
@@ -281,6 +283,7 @@ public final class Soak {
         final String role, net;
         final AtomicLong sent = new AtomicLong(), received = new AtomicLong();
         volatile long startNanos, endNanos;
+        volatile long receiveEndNanos; // when the other end's FIN was read: its direction is complete
         volatile long firstMismatch = -1; // offset of the first received byte that differs from the expected stream
 
         Progress(String role, String net) {
@@ -314,8 +317,10 @@ public final class Soak {
         String line(boolean timeout, String shas, String error) {
             long end = endNanos != 0 ? endNanos : System.nanoTime();
             double secs = startNanos == 0 ? 0 : (end - startNanos) / 1e9;
-            return String.format(Locale.ROOT, "SOAK role=%s net=%s sent=%d received=%d seconds=%.2f timeout=%s%s%s%s",
-                    role, net, sent.get(), received.get(), secs, timeout,
+            double recvSecs = receiveEndNanos != 0 ? (receiveEndNanos - startNanos) / 1e9 : secs;
+            return String.format(Locale.ROOT,
+                    "SOAK role=%s net=%s sent=%d received=%d seconds=%.2f receive_seconds=%.2f timeout=%s%s%s%s",
+                    role, net, sent.get(), received.get(), secs, recvSecs, timeout,
                     timeout ? " expected_ok=" + (firstMismatch < 0) : "",
                     shas != null ? " sent_sha=" + shas : "", error != null ? " error=" + error.replace(' ', '_') : "");
         }
