@@ -32,6 +32,8 @@ public final class StackStats {
     final LongAdder internalErrors = new LongAdder();
     final LongAdder linkSendErrors = new LongAdder();
     final LongAdder linkReceiveErrors = new LongAdder();
+    final LongAdder linkFailures = new LongAdder();
+    final LongAdder connectionsFailedByLink = new LongAdder();
     private final AtomicLongArray drops = new AtomicLongArray(DropReason.values().length);
     private final IpStats ip;
 
@@ -85,6 +87,14 @@ public final class StackStats {
     public long linkSendErrors() { return linkSendErrors.sum(); }
     /** Receive calls that failed (other than the link being closed); the RX thread retried. */
     public long linkReceiveErrors() { return linkReceiveErrors.sum(); }
+    /**
+     * Times a link was found down (a send refused with {@code LinkDownException}) or declared dead
+     * (device gone, closed under the stack, receive errors without end); each failed every
+     * connection over it with "Network is down".
+     */
+    public long linkFailures() { return linkFailures.sum(); }
+    /** Connections failed with "Network is down" because their link failed. */
+    public long connectionsFailedByLink() { return connectionsFailedByLink.sum(); }
 
     /** Packets dropped for {@code reason}. */
     public long dropped(DropReason reason) {

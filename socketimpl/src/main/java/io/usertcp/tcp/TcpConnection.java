@@ -1390,6 +1390,17 @@ public final class TcpConnection {
         }
     }
 
+    /**
+     * The stack lost the link under this connection (interface down, device gone): CLOSED at once
+     * with {@code why}, nothing sent — not even a RST, which could not leave. A TIME-WAIT (or
+     * already CLOSED) connection is left to its timer.
+     */
+    public void fail(ConnectionError why, long now) {
+        if (state == TcpState.CLOSED || state == TcpState.TIME_WAIT) return;
+        die(why, false, null);
+        controlQueue.clear();
+    }
+
     // =================================================================================== timers
 
     /** The earliest deadline (nanoseconds), or Long.MAX_VALUE when no timer runs. */
