@@ -202,7 +202,10 @@ class LinkFailureTest {
             assertFalse(rx.isAlive(), "the RX thread of a deleted device ends");
         }
         assertTrue(s.stats().linkReceiveErrors() <= 20, "RX thread spun: " + s.stats().linkReceiveErrors() + " receive errors");
-        assertEquals(1, s.stats().linkFailures(), "one link failure");
+        // A deleted TUN is first set down (a write in that moment gets EIO: "down"), then detached
+        // (EBADFD: "gone"): one or two failures, never one per packet.
+        long failures = s.stats().linkFailures();
+        assertTrue(failures >= 1 && failures <= 2, "link failures " + failures);
 
         // A new connection over the dead link fails at once, with the same message.
         try (Socket late = ut.socketFactory().createSocket()) {

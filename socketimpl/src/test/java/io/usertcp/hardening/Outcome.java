@@ -28,8 +28,25 @@ record Outcome(String what, long atNanos) {
         return new Outcome(EOF, System.nanoTime());
     }
 
+    /** A watched call: its thread and how it ended. */
+    record Watch(Thread thread, CompletableFuture<Outcome> result) {
+        /** Waits (bounded) until the thread is parked (a usertcp blocking call waits on a Condition). */
+        Watch awaitParked() throws InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (true) {
+                Thread.State st = thread.getState();
+                if (st == Thread.State.WAITING || st == Thread.State.TIMED_WAITING) {
+                    return this;
+                }
+                assertTrue(!result.isDone(), () -> thread.getName() + " ended instead of blocking: " + result.join());
+                assertTrue(System.nanoTime() < deadline, thread.getName() + " never blocked");
+                Thread.sleep(5); // watching another thread's state: nothing to wait on
+            }
+        }
+    }
+
     /** Runs {@code call} on its own daemon platform thread; completes with how it ended. */
-    static CompletableFuture<Outcome> watch(String name, Call call) {
+    static Watch start(String name, Call call) {
         CompletableFuture<Outcome> f = new CompletableFuture<>();
         Thread t = new Thread(() -> {
             try {
@@ -41,7 +58,12 @@ record Outcome(String what, long atNanos) {
         }, name);
         t.setDaemon(true);
         t.start();
-        return f;
+        return new Watch(t, f);
+    }
+
+    /** Runs {@code call} on its own daemon platform thread; completes with how it ended. */
+    static CompletableFuture<Outcome> watch(String name, Call call) {
+        return start(name, call).result();
     }
 
     /** Waits up to {@code seconds} for {@code f}; a hang fails the test instead of hanging it. */
