@@ -34,6 +34,9 @@ public final class StackStats {
     final LongAdder linkReceiveErrors = new LongAdder();
     final LongAdder linkFailures = new LongAdder();
     final LongAdder connectionsFailedByLink = new LongAdder();
+    final LongAdder synCookiesSent = new LongAdder();
+    final LongAdder synCookiesValidated = new LongAdder();
+    final LongAdder synCookiesFailed = new LongAdder();
     private final AtomicLongArray drops = new AtomicLongArray(DropReason.values().length);
     private final IpStats ip;
 
@@ -96,6 +99,15 @@ public final class StackStats {
     /** Connections failed with "Network is down" because their link failed. */
     public long connectionsFailedByLink() { return connectionsFailedByLink.sum(); }
 
+    /** SYN-ACKs sent with a SYN cookie by any listener (RFC 4987 §3.6; Linux SyncookiesSent). */
+    public long synCookiesSent() { return synCookiesSent.sum(); }
+
+    /** ACKs whose SYN cookie was valid: each became a connection (Linux SyncookiesRecv). */
+    public long synCookiesValidated() { return synCookiesValidated.sum(); }
+
+    /** ACKs checked for a SYN cookie that did not validate (Linux SyncookiesFailed). */
+    public long synCookiesFailed() { return synCookiesFailed.sum(); }
+
     /** Packets dropped for {@code reason}. */
     public long dropped(DropReason reason) {
         return drops.get(reason.ordinal()) + ip.drops(reason);
@@ -128,6 +140,7 @@ public final class StackStats {
                 + " segIn=" + segmentsIn() + " segOut=" + segmentsOut() + " rstSent=" + rstSent()
                 + " rstReceived=" + rstReceived() + " retransmits=" + retransmits()
                 + " echoReplies=" + icmpEchoReplies() + " icmpErrors=" + icmpErrorsIn()
-                + " internalErrors=" + internalErrors() + " drops=" + drops() + "]";
+                + " internalErrors=" + internalErrors() + " synCookies(sent/ok/failed)=" + synCookiesSent()
+                + "/" + synCookiesValidated() + "/" + synCookiesFailed() + " drops=" + drops() + "]";
     }
 }

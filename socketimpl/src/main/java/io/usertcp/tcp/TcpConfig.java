@@ -54,6 +54,10 @@ import java.util.Objects;
  * @param challengeAckInterval minimum time between two data-less challenge or out-of-window ACKs
  *                         (RFC 5961 §7; Linux tcp_invalid_ratelimit 500 ms)
  * @param maxReassemblyRanges at most this many separate out-of-order ranges are kept (C7.3)
+ * @param synCookies       when a listener answers SYNs with SYN cookies and keeps no state for them
+ *                         (RFC 4987 §3.6, {@link SynCookies}); default {@link SynCookieMode#ON_OVERFLOW}:
+ *                         only once SYN queue + accept queue hold the backlog, as Linux's
+ *                         {@code tcp_syncookies=1}. {@link SynCookieMode#OFF} drops those SYNs (C1.10)
  */
 public record TcpConfig(
         int mss,
@@ -80,7 +84,8 @@ public record TcpConfig(
         boolean sackPermitted,
         boolean timestamps,
         Duration challengeAckInterval,
-        int maxReassemblyRanges) {
+        int maxReassemblyRanges,
+        SynCookieMode synCookies) {
 
     /** RFC 9293 §3.7.1 (MUST-15): "If an MSS Option is not received at connection setup, TCP
      *  implementations MUST assume a default send MSS of 536 (576 - 40) for IPv4". */
@@ -101,6 +106,7 @@ public record TcpConfig(
         Objects.requireNonNull(finWait2Timeout);
         Objects.requireNonNull(userTimeout);
         Objects.requireNonNull(challengeAckInterval);
+        Objects.requireNonNull(synCookies);
         if (mss < 64 || mss > 65495) throw new IllegalArgumentException("mss " + mss);
         if (sendBufferSize < 1 || receiveBufferSize < 1) throw new IllegalArgumentException("buffer sizes");
         if (rtoMin.compareTo(rtoMax) > 0) throw new IllegalArgumentException("rtoMin > rtoMax");
@@ -135,6 +141,7 @@ public record TcpConfig(
     public TcpConfig withMss(int v) { return toBuilder().mss(v).build(); }
     public TcpConfig withMsl(Duration v) { return toBuilder().msl(v).build(); }
     public TcpConfig withRtoMin(Duration v) { return toBuilder().rtoMin(v).build(); }
+    public TcpConfig withSynCookies(SynCookieMode v) { return toBuilder().synCookies(v).build(); }
     public TcpConfig withBuffers(int send, int receive) {
         return toBuilder().sendBufferSize(send).receiveBufferSize(receive).build();
     }
@@ -166,6 +173,7 @@ public record TcpConfig(
         private boolean timestamps = true;
         private Duration challengeAckInterval = Duration.ofMillis(500);
         private int maxReassemblyRanges = 64;
+        private SynCookieMode synCookies = SynCookieMode.ON_OVERFLOW;
 
         Builder() { }
 
@@ -179,6 +187,7 @@ public record TcpConfig(
             initialWindowSegments = c.initialWindowSegments; windowScaling = c.windowScaling;
             sackPermitted = c.sackPermitted; timestamps = c.timestamps;
             challengeAckInterval = c.challengeAckInterval; maxReassemblyRanges = c.maxReassemblyRanges;
+            synCookies = c.synCookies;
         }
 
         public Builder mss(int v) { mss = v; return this; }
@@ -206,13 +215,14 @@ public record TcpConfig(
         public Builder timestamps(boolean v) { timestamps = v; return this; }
         public Builder challengeAckInterval(Duration v) { challengeAckInterval = v; return this; }
         public Builder maxReassemblyRanges(int v) { maxReassemblyRanges = v; return this; }
+        public Builder synCookies(SynCookieMode v) { synCookies = v; return this; }
 
         public TcpConfig build() {
             return new TcpConfig(mss, msl, rtoInitial, rtoMin, rtoMax, synRetries, dataRetries, delayedAck,
                     keepAlive, keepAliveIdle, keepAliveInterval, keepAliveCount, finWait2Timeout, userTimeout,
                     sendBufferSize, receiveBufferSize, maxOutOfOrderBytes, noDelay, oobInline,
                     initialWindowSegments, windowScaling, sackPermitted, timestamps, challengeAckInterval,
-                    maxReassemblyRanges);
+                    maxReassemblyRanges, synCookies);
         }
     }
 }
