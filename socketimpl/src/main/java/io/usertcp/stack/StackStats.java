@@ -34,6 +34,7 @@ public final class StackStats {
     final LongAdder linkReceiveErrors = new LongAdder();
     final LongAdder linkFailures = new LongAdder();
     final LongAdder connectionsFailedByLink = new LongAdder();
+    final LongAdder connectsRefusedAtLimit = new LongAdder();
     final LongAdder synCookiesSent = new LongAdder();
     final LongAdder synCookiesValidated = new LongAdder();
     final LongAdder synCookiesFailed = new LongAdder();
@@ -98,6 +99,9 @@ public final class StackStats {
     public long linkFailures() { return linkFailures.sum(); }
     /** Connections failed with "Network is down" because their link failed. */
     public long connectionsFailedByLink() { return connectionsFailedByLink.sum(); }
+    /** connect() calls refused because the connection table was at {@link StackLimits#maxConnections()}
+     *  (SYNs refused for the same reason are {@code dropped(DropReason.TCP_CONNECTION_LIMIT)}). */
+    public long connectsRefusedAtLimit() { return connectsRefusedAtLimit.sum(); }
 
     /** SYN-ACKs sent with a SYN cookie by any listener (RFC 4987 §3.6; Linux SyncookiesSent). */
     public long synCookiesSent() { return synCookiesSent.sum(); }
