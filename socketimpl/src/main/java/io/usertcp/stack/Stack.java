@@ -12,6 +12,7 @@ import io.usertcp.tcp.IcmpErrorKind;
 import io.usertcp.tcp.IsnGenerator;
 import io.usertcp.tcp.Resets;
 import io.usertcp.tcp.SegmentSink;
+import io.usertcp.tcp.SynCookies;
 import io.usertcp.tcp.TcpConfig;
 import io.usertcp.tcp.TcpConnection;
 import io.usertcp.tcp.TcpEventListener;
@@ -124,6 +125,7 @@ public final class Stack implements AutoCloseable {
     private volatile SegmentTracer tracer;
     private final SegmentSink sink = this::emitSegment;
     private final IsnGenerator isn;
+    private final SynCookies synCookies;     // one secret for every listener (RFC 4987 §3.6)
 
     private final Map<ConnectionKey, Conn> connections = new HashMap<>();       // guarded by lock
     private final Map<TcpConnection, Conn> byTcp = new IdentityHashMap<>();      // guarded by lock
@@ -166,6 +168,7 @@ public final class Stack implements AutoCloseable {
         ipInput.setHandler(Ipv4Header.PROTO_TCP, this::tcpDeliver);
         ipInput.setHandler(Ipv4Header.PROTO_ICMP, this::icmpDeliver);
         this.isn = new IsnGenerator(random);
+        this.synCookies = new SynCookies(isn);
         this.manualRx = ByteBuffer.allocate(maxMtu);
     }
 
@@ -790,7 +793,22 @@ public final class Stack implements AutoCloseable {
 
     /** A listener of this stack (lock held). */
     TcpListener newListener(TcpConfig cfg, int port, int backlog) {
-        return new TcpListener(cfg, port, backlog, events, isn, () -> nextConnectionId++);
+        TcpListener l = new TcpListener(cfg, port, backlog, events, isn, () -> nextConnectionId++);
+        l.setSynCookies(synCookies);
+        return l;
+    }
+
+    /** Adds a listener's SYN-cookie counts of one segment to the stack's (lock held). */
+    void countSynCookies(long sent, long validated, long failed) {
+        if (sent != 0) {
+            stats.synCookiesSent.add(sent);
+        }
+        if (validated != 0) {
+            stats.synCookiesValidated.add(validated);
+        }
+        if (failed != 0) {
+            stats.synCookiesFailed.add(failed);
+        }
     }
 
     /** A listener's own reply (a RST), sent from the key's local side. */
@@ -802,6 +820,10 @@ public final class Stack implements AutoCloseable {
     Conn registerChild(TcpConnection child, ConnectionKey key, TcpSocket listener, int tos) {
         Conn c = new Conn(child, key, tos);
         c.listener = listener;
+        // A child rebuilt from a SYN cookie is ESTABLISHED (or beyond) already: its state changes
+        // happened before it had a Conn.
+        c.wasSynchronized = child.state().isSynchronized();
+        c.finReceived = child.finReceived();
         register(c);
         markDirty(c);
         return c;

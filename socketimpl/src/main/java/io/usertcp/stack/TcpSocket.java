@@ -238,7 +238,10 @@ public final class TcpSocket implements Closeable {
      * connection; {@code predecessor} is a TIME-WAIT connection of the same 4-tuple being reopened.
      */
     void listenerInput(TcpSegment seg, ConnectionKey key, long now, TcpConnection predecessor) {
+        long sent = listener.cookiesSent(), ok = listener.cookiesValidated(), failed = listener.cookiesFailed();
         TcpConnection child = listener.onSegment(seg, key, now, stack::reply, predecessor);
+        stack.countSynCookies(listener.cookiesSent() - sent, listener.cookiesValidated() - ok,
+                listener.cookiesFailed() - failed);
         if (child != null) {
             applyOptionsTo(child);
             stack.registerChild(child, key, this, trafficClass);

@@ -58,6 +58,10 @@ import java.util.Objects;
  * @param challengeAckInterval minimum time between two data-less challenge or out-of-window ACKs
  *                         (RFC 5961 §7; Linux tcp_invalid_ratelimit 500 ms)
  * @param maxReassemblyRanges at most this many separate out-of-order ranges are kept (C7.3)
+ * @param synCookies       when a listener answers SYNs with SYN cookies and keeps no state for them
+ *                         (RFC 4987 §3.6, {@link SynCookies}); default {@link SynCookieMode#ON_OVERFLOW}:
+ *                         only once SYN queue + accept queue hold the backlog, as Linux's
+ *                         {@code tcp_syncookies=1}. {@link SynCookieMode#OFF} drops those SYNs (C1.10)
  * @param maxReceiveBufferSize cap of receive-buffer autotuning (Linux tcp_rmem[2]); default 6 MiB. Our
  *                         window-scale shift covers it. Equal to (or below) {@code receiveBufferSize}
  *                         turns receive autotuning off
@@ -90,6 +94,7 @@ public record TcpConfig(
         boolean timestamps,
         Duration challengeAckInterval,
         int maxReassemblyRanges,
+        SynCookieMode synCookies,
         int maxReceiveBufferSize,
         int maxSendBufferSize) {
 
@@ -112,6 +117,7 @@ public record TcpConfig(
         Objects.requireNonNull(finWait2Timeout);
         Objects.requireNonNull(userTimeout);
         Objects.requireNonNull(challengeAckInterval);
+        Objects.requireNonNull(synCookies);
         if (mss < 64 || mss > 65495) throw new IllegalArgumentException("mss " + mss);
         if (sendBufferSize < 1 || receiveBufferSize < 1 || maxSendBufferSize < 1 || maxReceiveBufferSize < 1) {
             throw new IllegalArgumentException("buffer sizes");
@@ -148,6 +154,7 @@ public record TcpConfig(
     public TcpConfig withMss(int v) { return toBuilder().mss(v).build(); }
     public TcpConfig withMsl(Duration v) { return toBuilder().msl(v).build(); }
     public TcpConfig withRtoMin(Duration v) { return toBuilder().rtoMin(v).build(); }
+    public TcpConfig withSynCookies(SynCookieMode v) { return toBuilder().synCookies(v).build(); }
     /** Fixed buffer sizes, autotuning off in both directions (as sockets that set SO_SNDBUF and SO_RCVBUF). */
     public TcpConfig withBuffers(int send, int receive) {
         return toBuilder().sendBufferSize(send).receiveBufferSize(receive)
@@ -181,6 +188,7 @@ public record TcpConfig(
         private boolean timestamps = true;
         private Duration challengeAckInterval = Duration.ofMillis(500);
         private int maxReassemblyRanges = 64;
+        private SynCookieMode synCookies = SynCookieMode.ON_OVERFLOW;
         private int maxReceiveBufferSize = 6 << 20;
         private int maxSendBufferSize = 4 << 20;
 
@@ -196,6 +204,7 @@ public record TcpConfig(
             initialWindowSegments = c.initialWindowSegments; windowScaling = c.windowScaling;
             sackPermitted = c.sackPermitted; timestamps = c.timestamps;
             challengeAckInterval = c.challengeAckInterval; maxReassemblyRanges = c.maxReassemblyRanges;
+            synCookies = c.synCookies;
             maxReceiveBufferSize = c.maxReceiveBufferSize; maxSendBufferSize = c.maxSendBufferSize;
         }
 
@@ -224,6 +233,7 @@ public record TcpConfig(
         public Builder timestamps(boolean v) { timestamps = v; return this; }
         public Builder challengeAckInterval(Duration v) { challengeAckInterval = v; return this; }
         public Builder maxReassemblyRanges(int v) { maxReassemblyRanges = v; return this; }
+        public Builder synCookies(SynCookieMode v) { synCookies = v; return this; }
         public Builder maxReceiveBufferSize(int v) { maxReceiveBufferSize = v; return this; }
         public Builder maxSendBufferSize(int v) { maxSendBufferSize = v; return this; }
 
@@ -232,7 +242,7 @@ public record TcpConfig(
                     keepAlive, keepAliveIdle, keepAliveInterval, keepAliveCount, finWait2Timeout, userTimeout,
                     sendBufferSize, receiveBufferSize, maxOutOfOrderBytes, noDelay, oobInline,
                     initialWindowSegments, windowScaling, sackPermitted, timestamps, challengeAckInterval,
-                    maxReassemblyRanges, maxReceiveBufferSize, maxSendBufferSize);
+                    maxReassemblyRanges, synCookies, maxReceiveBufferSize, maxSendBufferSize);
         }
     }
 }

@@ -435,6 +435,26 @@ public final class TcpConnection {
      * §3.10.7.2): LISTEN → SYN-RECEIVED; the SYN-ACK goes out at the next poll.
      */
     void acceptSyn(TcpListener listener, TcpSegment syn, long now, Integer isnFloor) {
+        int isn = isnGenerator.isn(key, now);
+        if (isnFloor != null && Seq.lt(isn, isnFloor)) isn = isnFloor;
+        passiveOpen(listener, syn, isn, now);
+    }
+
+    /**
+     * Passive open from a SYN cookie (RFC 4987 §3.6, see {@link SynCookies}), called by
+     * {@link TcpListener} with the SYN rebuilt from a validated cookie ACK: {@code iss} is the cookie
+     * our stateless SYN-ACK carried and {@code tsOffset} the TSval clock offset it used. The connection
+     * is left in SYN-RECEIVED as if it had sent that SYN-ACK; the listener then gives it the ACK.
+     */
+    void acceptCookie(TcpListener listener, TcpSegment syn, int iss, int tsOffset, long now) {
+        ts = new TimestampState(tsOffset);
+        passiveOpen(listener, syn, iss, now);
+        sndNxt = sndMax = 1;     // the SYN-ACK went out, statelessly
+        rttTimingEnd = -1;
+        if (ts.enabled()) ts.ackSent(rcvNxt);
+    }
+
+    private void passiveOpen(TcpListener listener, TcpSegment syn, int isn, long now) {
         parent = listener;
         passive = true;
         setState(TcpState.LISTEN, null);
@@ -443,8 +463,7 @@ public final class TcpConnection {
         irs = syn.seq();
         rcvNxt = 1;
         rcvDataEnd = 0;
-        iss = isnGenerator.isn(key, now);
-        if (isnFloor != null && Seq.lt(iss, isnFloor)) iss = isnFloor;
+        iss = isn;
         sndUna = sndNxt = sndMax = 0;
         learnSynOptions(syn, now);
         // RFC 9293 §3.10.7.2 / RFC 7323 §2.2: the window field of a SYN is never scaled.
@@ -821,13 +840,17 @@ public final class TcpConnection {
                 if (ackPos >= recover) {
                     // RFC 6582 §3.2 step 3: full acknowledgment ends fast recovery.
                     inRecovery = false;
-                    cc.onRecoveryEnd((int) Math.min(Integer.MAX_VALUE, sndMax - sndUna));
+                    cc.onRecoveryEnd(now);
+                    // RFC 6582 §3.2 step 3 (1): "Set cwnd to min (ssthresh, max(FlightSize, SMSS) + SMSS)".
+                    cc.setCwnd((int) Math.min(cc.ssthresh(), Math.max(Math.min(Integer.MAX_VALUE / 2, sndMax - sndUna), sndMss) + sndMss));
                 } else {
                     // RFC 6582 §3.2 step 3, partial acknowledgment: "retransmit the first unacknowledged
                     // segment", deflate cwnd; "reset the retransmit timer" on the first partial ACK only.
                     // With SACK the hole at SND.UNA may have been retransmitted already (RFC 6675 §5).
                     if (!(sackOk && ackPos < rexmitHigh)) retransmitFirst = true;
-                    cc.onPartialAck((int) Math.min(Integer.MAX_VALUE, acked));
+                    // RFC 6582 §3.2 step 3: "deflate the congestion window by the amount of new data acknowledged ...
+                    // If the partial ACK acknowledges at least one SMSS of new data, then add back SMSS bytes".
+                    cc.setCwnd((int) Math.max(sndMss, cc.cwnd() - acked + (acked >= sndMss ? sndMss : 0)));
                     if (!partialAckSeen) {
                         partialAckSeen = true;
                         rtoAt = now + rtt.rto();
@@ -962,7 +985,7 @@ public final class TcpConnection {
             }
             // RFC 5681 §3.2 step 4: "For each additional duplicate ACK received (after the third), cwnd
             // MUST be incremented by SMSS."
-            cc.onDupAckInRecovery();
+            cc.setCwnd(cc.cwnd() + sndMss);
         } else if (dupAcks == 3 && sndUna >= recover) {
             // RFC 6582 §3.2 step 2: "If the Cumulative Acknowledgment field covers more than recover,
             // ... record the highest sequence number transmitted in the variable recover", then RFC 5681
@@ -972,7 +995,9 @@ public final class TcpConnection {
             partialAckSeen = false;
             rexmitHigh = sndUna;
             fastRetransmits++;
-            cc.onLoss((int) Math.min(Integer.MAX_VALUE, sndMax - sndUna), now);
+            cc.onCongestionEvent((int) Math.min(Integer.MAX_VALUE, sndMax - sndUna), now);
+            // RFC 5681 §3.2 step 3: "set cwnd to ssthresh plus 3*SMSS".
+            cc.setCwnd(cc.ssthresh() + 3 * sndMss);
             retransmitFirst = true;
             rttTimingEnd = -1;
         }
