@@ -520,6 +520,10 @@ public final class TcpConnection {
      * (Linux offers 7 by default).
      * RFC 7323 §2.3: "the maximum scale exponent is limited to 14".
      */
+    static int windowScaleFor(TcpConfig c) {
+        return windowScaleFor(Math.max(c.receiveBufferSize(), c.maxReceiveBufferSize()));
+    }
+
     static int windowScaleFor(int rcvBuf) {
         long want = Math.max(rcvBuf, SCALE_FOR_BYTES);
         int s = 0;
