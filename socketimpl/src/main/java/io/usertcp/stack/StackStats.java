@@ -32,6 +32,7 @@ public final class StackStats {
     final LongAdder internalErrors = new LongAdder();
     final LongAdder linkSendErrors = new LongAdder();
     final LongAdder linkReceiveErrors = new LongAdder();
+    final LongAdder connectsRefusedAtLimit = new LongAdder();
     final LongAdder synCookiesSent = new LongAdder();
     final LongAdder synCookiesValidated = new LongAdder();
     final LongAdder synCookiesFailed = new LongAdder();
@@ -88,6 +89,9 @@ public final class StackStats {
     public long linkSendErrors() { return linkSendErrors.sum(); }
     /** Receive calls that failed (other than the link being closed); the RX thread retried. */
     public long linkReceiveErrors() { return linkReceiveErrors.sum(); }
+    /** connect() calls refused because the connection table was at {@link StackLimits#maxConnections()}
+     *  (SYNs refused for the same reason are {@code dropped(DropReason.TCP_CONNECTION_LIMIT)}). */
+    public long connectsRefusedAtLimit() { return connectsRefusedAtLimit.sum(); }
 
     /** SYN-ACKs sent with a SYN cookie by any listener (RFC 4987 §3.6; Linux SyncookiesSent). */
     public long synCookiesSent() { return synCookiesSent.sum(); }

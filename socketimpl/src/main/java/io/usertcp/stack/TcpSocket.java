@@ -295,6 +295,10 @@ public final class TcpSocket implements Closeable {
                 closeLocked();
                 throw new BindException(Messages.CANNOT_ASSIGN);
             }
+            if (stack.atConnectionLimit()) {
+                closeLocked();
+                throw stack.connectionLimitReached();
+            }
             TcpConfig cfg = configFor(stack.pathMss(route, dst));
             conn = stack.newConnection(key, cfg, trafficClass);
             conn.socket = this;
@@ -897,17 +901,19 @@ public final class TcpSocket implements Closeable {
     public int getLinger() throws SocketException { return getInt(() -> linger); }
 
     /**
-     * SO_RCVBUF in bytes (&gt; 0): fixes the receive buffer and turns receive autotuning off for this
-     * socket (and the sockets a listener accepts), as Linux's SOCK_RCVBUF_LOCK. Set it before connect or
-     * listen for it to shape the first window (the window-scale shift always covers at least 6 MiB, so
-     * a later increase still takes effect).
+     * SO_RCVBUF in bytes (&gt; 0), at most the stack's {@link StackLimits#maxSocketBufferSize()} (larger is
+     * clamped): fixes the receive buffer and turns receive autotuning off for this socket (and the
+     * sockets a listener accepts), as Linux's SOCK_RCVBUF_LOCK. Set it before connect or listen for it
+     * to shape the first window (the window-scale shift always covers at least 6 MiB, so a later
+     * increase still takes effect).
      */
     public void setReceiveBufferSize(int size) throws SocketException {
         if (size <= 0) {
             throw new SocketException("SO_RCVBUF <= 0");
         }
+        int clamped = Math.min(size, stack.limits().maxSocketBufferSize()); // as Linux's rmem_max
         setOption(() -> {
-            receiveBufferSize = size;
+            receiveBufferSize = clamped;
             receiveBufferSet = true;
         });
     }
@@ -926,8 +932,9 @@ public final class TcpSocket implements Closeable {
         if (size <= 0) {
             throw new SocketException("SO_SNDBUF <= 0");
         }
+        int clamped = Math.min(size, stack.limits().maxSocketBufferSize()); // as Linux's wmem_max
         setOption(() -> {
-            sendBufferSize = size;
+            sendBufferSize = clamped;
             sendBufferSet = true;
         });
     }
