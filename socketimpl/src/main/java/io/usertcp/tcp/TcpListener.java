@@ -198,7 +198,7 @@ public final class TcpListener {
             int peerShift = config.windowScaling() && o.windowScale() >= 0 ? o.windowScale() : -1;
             boolean sack = config.sackPermitted() && o.sackPermitted();
             // RFC 7323 §2.2: a Window Scale option in a <SYN,ACK> only when the SYN had one.
-            if (peerShift >= 0) opts = opts.withWindowScale(TcpConnection.windowScaleFor(config.receiveBufferSize()));
+            if (peerShift >= 0) opts = opts.withWindowScale(TcpConnection.windowScaleFor(config));
             if (sack) opts = opts.withSackPermitted(true);
             // RFC 7323 §3.2: a <SYN,ACK> echoes the SYN's TSval in TSecr.
             opts = opts.withTimestamps(SynCookies.cookieTsVal(sc.tsOffset(key),
