@@ -31,6 +31,7 @@ final class Prr {
      *          sndcnt = MIN(ssthresh - pipe, limit) }
      * </pre>
      * Returns sndcnt (never negative); the caller sets {@code cwnd = pipe + sndcnt}.
+     * @param mss the segment size the sender uses (payload bytes per full segment)
      * @param forceFirst RFC 6675 §5 (4.3) / Linux: the fast retransmit itself always goes out
      */
     long onAck(long deliveredData, long pipe, long ssthresh, int mss, boolean forceFirst) {
@@ -38,9 +39,11 @@ final class Prr {
         prrDelivered += deliveredData;
         long sndcnt;
         if (pipe > ssthresh) {
-            // "Proportional Rate Reduction": CEIL(prr_delivered * ssthresh / RecoverFS) - prr_out.
-            long num = prrDelivered * ssthresh;
-            sndcnt = (num + recoverFs - 1) / recoverFs - prrOut;
+            // "Proportional Rate Reduction": CEIL(prr_delivered * ssthresh / RecoverFS) - prr_out. The
+            // RFC counts in segments (its examples; Linux counts packets): CEIL rounds up to a whole
+            // segment of {@code mss} bytes, so a loss in a window of 20 sends on every other ACK (§5).
+            long share = ceilDiv(prrDelivered * ssthresh, recoverFs);
+            sndcnt = ceilDiv(share, mss) * mss - prrOut;
         } else {
             // "PRR-SSRB": limit = MAX(prr_delivered - prr_out, DeliveredData) + MSS.
             long limit = Math.max(prrDelivered - prrOut, deliveredData) + mss;
@@ -50,6 +53,10 @@ final class Prr {
         if (forceFirst && prrOut == 0) sndcnt = Math.max(sndcnt, mss);
         lastSndcnt = sndcnt;
         return sndcnt;
+    }
+
+    private static long ceilDiv(long a, long b) {
+        return (a + b - 1) / b;
     }
 
     /** RFC 6937 §3: "On any data transmission or retransmission: prr_out += (data sent)". */

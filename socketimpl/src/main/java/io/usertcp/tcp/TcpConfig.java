@@ -47,13 +47,16 @@ import java.util.Objects;
  *                         when both SYNs carry the option; our shift covers max(receive buffer, 6 MiB)
  * @param sackPermitted    offer SACK (RFC 2018); default on, as Linux. Negotiated only when both SYNs
  *                         carry SACK-permitted; then our ACKs report out-of-order blocks (most recent
- *                         first) and D-SACK (RFC 2883). Received SACK blocks are not used by our
- *                         sender yet (no RFC 6675 scoreboard: loss recovery stays NewReno)
+ *                         first) and D-SACK (RFC 2883); our sender recovers losses from the peer's
+ *                         blocks (RFC 6675 scoreboard, RACK-TLP, PRR)
  * @param timestamps       offer timestamps (RFC 7323 §3–5: RTT measurement and PAWS); default on, as
  *                         Linux. Negotiated only when both SYNs carry the option
  * @param challengeAckInterval minimum time between two data-less challenge or out-of-window ACKs
  *                         (RFC 5961 §7; Linux tcp_invalid_ratelimit 500 ms)
  * @param maxReassemblyRanges at most this many separate out-of-order ranges are kept (C7.3)
+ * @param rack             RACK time-based loss detection (RFC 8985 §6) with SACK; default on, as Linux.
+ *                         Off: RFC 6675 DupThresh loss detection (IsLost) alone
+ * @param tlp              tail loss probes (RFC 8985 §7; needs {@code rack} and SACK); default on, as Linux
  */
 public record TcpConfig(
         int mss,
@@ -80,7 +83,9 @@ public record TcpConfig(
         boolean sackPermitted,
         boolean timestamps,
         Duration challengeAckInterval,
-        int maxReassemblyRanges) {
+        int maxReassemblyRanges,
+        boolean rack,
+        boolean tlp) {
 
     /** RFC 9293 §3.7.1 (MUST-15): "If an MSS Option is not received at connection setup, TCP
      *  implementations MUST assume a default send MSS of 536 (576 - 40) for IPv4". */
@@ -166,6 +171,8 @@ public record TcpConfig(
         private boolean timestamps = true;
         private Duration challengeAckInterval = Duration.ofMillis(500);
         private int maxReassemblyRanges = 64;
+        private boolean rack = true;
+        private boolean tlp = true;
 
         Builder() { }
 
@@ -179,6 +186,7 @@ public record TcpConfig(
             initialWindowSegments = c.initialWindowSegments; windowScaling = c.windowScaling;
             sackPermitted = c.sackPermitted; timestamps = c.timestamps;
             challengeAckInterval = c.challengeAckInterval; maxReassemblyRanges = c.maxReassemblyRanges;
+            rack = c.rack; tlp = c.tlp;
         }
 
         public Builder mss(int v) { mss = v; return this; }
@@ -206,13 +214,15 @@ public record TcpConfig(
         public Builder timestamps(boolean v) { timestamps = v; return this; }
         public Builder challengeAckInterval(Duration v) { challengeAckInterval = v; return this; }
         public Builder maxReassemblyRanges(int v) { maxReassemblyRanges = v; return this; }
+        public Builder rack(boolean v) { rack = v; return this; }
+        public Builder tlp(boolean v) { tlp = v; return this; }
 
         public TcpConfig build() {
             return new TcpConfig(mss, msl, rtoInitial, rtoMin, rtoMax, synRetries, dataRetries, delayedAck,
                     keepAlive, keepAliveIdle, keepAliveInterval, keepAliveCount, finWait2Timeout, userTimeout,
                     sendBufferSize, receiveBufferSize, maxOutOfOrderBytes, noDelay, oobInline,
                     initialWindowSegments, windowScaling, sackPermitted, timestamps, challengeAckInterval,
-                    maxReassemblyRanges);
+                    maxReassemblyRanges, rack, tlp);
         }
     }
 }
