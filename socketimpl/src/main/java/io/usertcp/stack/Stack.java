@@ -12,6 +12,7 @@ import io.usertcp.tcp.IcmpErrorKind;
 import io.usertcp.tcp.IsnGenerator;
 import io.usertcp.tcp.Resets;
 import io.usertcp.tcp.SegmentSink;
+import io.usertcp.tcp.SynCookies;
 import io.usertcp.tcp.TcpConfig;
 import io.usertcp.tcp.TcpConnection;
 import io.usertcp.tcp.TcpEventListener;
@@ -37,6 +38,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.LockSupport;
@@ -115,7 +117,8 @@ public final class Stack implements AutoCloseable {
     private final int maxMtu; // largest MTU of any interface
     private final IpStats ipStats = new IpStats();
     private final StackStats stats = new StackStats(ipStats);
-    private final FragmentReassembler reassembler = new FragmentReassembler(ipStats); // guarded by lock
+    private final StackLimits limits;
+    private final FragmentReassembler reassembler;                                      // guarded by lock
     private final Ipv4Input ipInput;                                                   // guarded by lock
     private final Ipv4Output ipOutput;                                                 // guarded by lock
     private final List<TcpEventListener> stateListeners = new CopyOnWriteArrayList<>();
@@ -124,6 +127,7 @@ public final class Stack implements AutoCloseable {
     private volatile SegmentTracer tracer;
     private final SegmentSink sink = this::emitSegment;
     private final IsnGenerator isn;
+    private final SynCookies synCookies;     // one secret for every listener (RFC 4987 §3.6)
 
     private final Map<ConnectionKey, Conn> connections = new HashMap<>();       // guarded by lock
     private final Map<TcpConnection, Conn> byTcp = new IdentityHashMap<>();      // guarded by lock
@@ -150,6 +154,9 @@ public final class Stack implements AutoCloseable {
         this.clock = b.clock;
         this.config = b.tcpConfig;
         this.manual = b.manual;
+        this.limits = b.limits;
+        this.reassembler = new FragmentReassembler(limits.fragmentBytes(), limits.fragmentDatagrams(),
+                limits.fragmentTimeout().toNanos(), ipStats);
         List<NetInterface> links = new ArrayList<>();
         int maxMtu = NetInterface.LOOPBACK_MTU;
         for (Builder.LinkSpec s : b.links) {
@@ -166,6 +173,7 @@ public final class Stack implements AutoCloseable {
         ipInput.setHandler(Ipv4Header.PROTO_TCP, this::tcpDeliver);
         ipInput.setHandler(Ipv4Header.PROTO_ICMP, this::icmpDeliver);
         this.isn = new IsnGenerator(random);
+        this.synCookies = new SynCookies(isn);
         this.manualRx = ByteBuffer.allocate(maxMtu);
     }
 
@@ -183,8 +191,39 @@ public final class Stack implements AutoCloseable {
         private final List<LinkSpec> links = new ArrayList<>();
         private int gateway;
         private boolean manual;
+        private StackLimits limits = StackLimits.DEFAULT;
 
         private Builder() {}
+
+        /** All limits at once (default {@link StackLimits#DEFAULT}); see {@link StackLimits}. */
+        public Builder limits(StackLimits limits) {
+            this.limits = Objects.requireNonNull(limits, "limits");
+            return this;
+        }
+
+        /**
+         * Connection-table entries (default {@value StackLimits#DEFAULT_MAX_CONNECTIONS}); beyond it
+         * connect fails with ENOBUFS and SYNs are dropped, counted. See {@link StackLimits#maxConnections()}.
+         */
+        public Builder maxConnections(int n) {
+            this.limits = limits.withMaxConnections(n);
+            return this;
+        }
+
+        /** The largest SO_RCVBUF / SO_SNDBUF an application may set (default 16 MiB; larger is clamped). */
+        public Builder maxSocketBufferSize(int bytes) {
+            this.limits = limits.withMaxSocketBufferSize(bytes);
+            return this;
+        }
+
+        /**
+         * IP fragment reassembly: bytes and datagrams held at most (the oldest is dropped beyond
+         * either), and how long an incomplete datagram waits. Defaults 4 MiB, 256, 30 s.
+         */
+        public Builder fragmentReassembly(int maxBytes, int maxDatagrams, Duration timeout) {
+            this.limits = limits.withFragments(maxBytes, maxDatagrams, timeout);
+            return this;
+        }
 
         /** The clock (default {@link SystemClock}). */
         public Builder clock(Clock clock) {
@@ -249,6 +288,11 @@ public final class Stack implements AutoCloseable {
     // ------------------------------------------------------------------------------------------
     // Public API
     // ------------------------------------------------------------------------------------------
+
+    /** The resource limits this stack was built with. */
+    public StackLimits limits() {
+        return limits;
+    }
 
     /** A new, unbound socket of this stack. */
     public TcpSocket newSocket() {
@@ -459,6 +503,18 @@ public final class Stack implements AutoCloseable {
 
     boolean hasConnection(ConnectionKey key) {
         return connections.containsKey(key);
+    }
+
+    /** Whether the connection table holds {@link StackLimits#maxConnections()} entries (lock held). */
+    boolean atConnectionLimit() {
+        return connections.size() >= limits.maxConnections();
+    }
+
+    /** The exception of a connect refused by {@link #atConnectionLimit()}, counted (lock held). */
+    java.net.SocketException connectionLimitReached() {
+        stats.connectsRefusedAtLimit.increment();
+        return new java.net.SocketException(Messages.NO_BUFFER_SPACE + " (usertcp: the connection table holds "
+                + connections.size() + " connections, the stack's maxConnections is " + limits.maxConnections() + ")");
     }
 
     /** Creates and registers a connection for an active open (not yet started). */
@@ -777,6 +833,14 @@ public final class Stack implements AutoCloseable {
         }
         TcpSocket l = findListener(dst, seg.dstPort());
         if (l != null) {
+            // StackLimits.maxConnections: at the limit, what could add a connection (a SYN, or an ACK
+            // that completes a handshake statelessly) is dropped without a reply, as a SYN the backlog
+            // has no room for (C1.10); the peer retransmits. A TIME-WAIT reopen (predecessor) replaces
+            // its entry.
+            if (predecessor == null && !seg.rst() && seg.syn() != seg.hasAck() && atConnectionLimit()) {
+                stats.drop(DropReason.TCP_CONNECTION_LIMIT);
+                return;
+            }
             l.listenerInput(seg, key, now, predecessor);
             return;
         }
@@ -790,7 +854,22 @@ public final class Stack implements AutoCloseable {
 
     /** A listener of this stack (lock held). */
     TcpListener newListener(TcpConfig cfg, int port, int backlog) {
-        return new TcpListener(cfg, port, backlog, events, isn, () -> nextConnectionId++);
+        TcpListener l = new TcpListener(cfg, port, backlog, events, isn, () -> nextConnectionId++);
+        l.setSynCookies(synCookies);
+        return l;
+    }
+
+    /** Adds a listener's SYN-cookie counts of one segment to the stack's (lock held). */
+    void countSynCookies(long sent, long validated, long failed) {
+        if (sent != 0) {
+            stats.synCookiesSent.add(sent);
+        }
+        if (validated != 0) {
+            stats.synCookiesValidated.add(validated);
+        }
+        if (failed != 0) {
+            stats.synCookiesFailed.add(failed);
+        }
     }
 
     /** A listener's own reply (a RST), sent from the key's local side. */
@@ -802,6 +881,10 @@ public final class Stack implements AutoCloseable {
     Conn registerChild(TcpConnection child, ConnectionKey key, TcpSocket listener, int tos) {
         Conn c = new Conn(child, key, tos);
         c.listener = listener;
+        // A child rebuilt from a SYN cookie is ESTABLISHED (or beyond) already: its state changes
+        // happened before it had a Conn.
+        c.wasSynchronized = child.state().isSynchronized();
+        c.finReceived = child.finReceived();
         register(c);
         markDirty(c);
         return c;

@@ -32,6 +32,10 @@ public final class StackStats {
     final LongAdder internalErrors = new LongAdder();
     final LongAdder linkSendErrors = new LongAdder();
     final LongAdder linkReceiveErrors = new LongAdder();
+    final LongAdder connectsRefusedAtLimit = new LongAdder();
+    final LongAdder synCookiesSent = new LongAdder();
+    final LongAdder synCookiesValidated = new LongAdder();
+    final LongAdder synCookiesFailed = new LongAdder();
     private final AtomicLongArray drops = new AtomicLongArray(DropReason.values().length);
     private final IpStats ip;
 
@@ -85,6 +89,18 @@ public final class StackStats {
     public long linkSendErrors() { return linkSendErrors.sum(); }
     /** Receive calls that failed (other than the link being closed); the RX thread retried. */
     public long linkReceiveErrors() { return linkReceiveErrors.sum(); }
+    /** connect() calls refused because the connection table was at {@link StackLimits#maxConnections()}
+     *  (SYNs refused for the same reason are {@code dropped(DropReason.TCP_CONNECTION_LIMIT)}). */
+    public long connectsRefusedAtLimit() { return connectsRefusedAtLimit.sum(); }
+
+    /** SYN-ACKs sent with a SYN cookie by any listener (RFC 4987 §3.6; Linux SyncookiesSent). */
+    public long synCookiesSent() { return synCookiesSent.sum(); }
+
+    /** ACKs whose SYN cookie was valid: each became a connection (Linux SyncookiesRecv). */
+    public long synCookiesValidated() { return synCookiesValidated.sum(); }
+
+    /** ACKs checked for a SYN cookie that did not validate (Linux SyncookiesFailed). */
+    public long synCookiesFailed() { return synCookiesFailed.sum(); }
 
     /** Packets dropped for {@code reason}. */
     public long dropped(DropReason reason) {
@@ -118,6 +134,7 @@ public final class StackStats {
                 + " segIn=" + segmentsIn() + " segOut=" + segmentsOut() + " rstSent=" + rstSent()
                 + " rstReceived=" + rstReceived() + " retransmits=" + retransmits()
                 + " echoReplies=" + icmpEchoReplies() + " icmpErrors=" + icmpErrorsIn()
-                + " internalErrors=" + internalErrors() + " drops=" + drops() + "]";
+                + " internalErrors=" + internalErrors() + " synCookies(sent/ok/failed)=" + synCookiesSent()
+                + "/" + synCookiesValidated() + "/" + synCookiesFailed() + " drops=" + drops() + "]";
     }
 }

@@ -234,7 +234,10 @@ public final class TcpSocket implements Closeable {
      * connection; {@code predecessor} is a TIME-WAIT connection of the same 4-tuple being reopened.
      */
     void listenerInput(TcpSegment seg, ConnectionKey key, long now, TcpConnection predecessor) {
+        long sent = listener.cookiesSent(), ok = listener.cookiesValidated(), failed = listener.cookiesFailed();
         TcpConnection child = listener.onSegment(seg, key, now, stack::reply, predecessor);
+        stack.countSynCookies(listener.cookiesSent() - sent, listener.cookiesValidated() - ok,
+                listener.cookiesFailed() - failed);
         if (child != null) {
             applyOptionsTo(child);
             stack.registerChild(child, key, this, trafficClass);
@@ -287,6 +290,10 @@ public final class TcpSocket implements Closeable {
             if (stack.hasConnection(key)) {
                 closeLocked();
                 throw new BindException(Messages.CANNOT_ASSIGN);
+            }
+            if (stack.atConnectionLimit()) {
+                closeLocked();
+                throw stack.connectionLimitReached();
             }
             TcpConfig cfg = configFor(stack.pathMss(route, dst));
             conn = stack.newConnection(key, cfg, trafficClass);
@@ -884,12 +891,14 @@ public final class TcpSocket implements Closeable {
     }
     public int getLinger() throws SocketException { return getInt(() -> linger); }
 
-    /** SO_RCVBUF in bytes (&gt; 0). Set it before connect or listen for it to shape the window. */
+    /** SO_RCVBUF in bytes (&gt; 0), at most the stack's {@link StackLimits#maxSocketBufferSize()} (larger is
+     *  clamped). Set it before connect or listen for it to shape the window. */
     public void setReceiveBufferSize(int size) throws SocketException {
         if (size <= 0) {
             throw new SocketException("SO_RCVBUF <= 0");
         }
-        setOption(() -> receiveBufferSize = size);
+        int clamped = Math.min(size, stack.limits().maxSocketBufferSize()); // as Linux's rmem_max
+        setOption(() -> receiveBufferSize = clamped);
     }
     public int getReceiveBufferSize() throws SocketException { return getInt(() -> receiveBufferSize); }
 
@@ -898,7 +907,8 @@ public final class TcpSocket implements Closeable {
         if (size <= 0) {
             throw new SocketException("SO_SNDBUF <= 0");
         }
-        setOption(() -> sendBufferSize = size);
+        int clamped = Math.min(size, stack.limits().maxSocketBufferSize()); // as Linux's wmem_max
+        setOption(() -> sendBufferSize = clamped);
     }
     public int getSendBufferSize() throws SocketException { return getInt(() -> sendBufferSize); }
 

@@ -412,6 +412,26 @@ public final class TcpConnection {
      * §3.10.7.2): LISTEN → SYN-RECEIVED; the SYN-ACK goes out at the next poll.
      */
     void acceptSyn(TcpListener listener, TcpSegment syn, long now, Integer isnFloor) {
+        int isn = isnGenerator.isn(key, now);
+        if (isnFloor != null && Seq.lt(isn, isnFloor)) isn = isnFloor;
+        passiveOpen(listener, syn, isn, now);
+    }
+
+    /**
+     * Passive open from a SYN cookie (RFC 4987 §3.6, see {@link SynCookies}), called by
+     * {@link TcpListener} with the SYN rebuilt from a validated cookie ACK: {@code iss} is the cookie
+     * our stateless SYN-ACK carried and {@code tsOffset} the TSval clock offset it used. The connection
+     * is left in SYN-RECEIVED as if it had sent that SYN-ACK; the listener then gives it the ACK.
+     */
+    void acceptCookie(TcpListener listener, TcpSegment syn, int iss, int tsOffset, long now) {
+        ts = new TimestampState(tsOffset);
+        passiveOpen(listener, syn, iss, now);
+        sndNxt = sndMax = 1;     // the SYN-ACK went out, statelessly
+        rttTimingEnd = -1;
+        if (ts.enabled()) ts.ackSent(rcvNxt);
+    }
+
+    private void passiveOpen(TcpListener listener, TcpSegment syn, int isn, long now) {
         parent = listener;
         passive = true;
         setState(TcpState.LISTEN, null);
@@ -420,8 +440,7 @@ public final class TcpConnection {
         irs = syn.seq();
         rcvNxt = 1;
         rcvDataEnd = 0;
-        iss = isnGenerator.isn(key, now);
-        if (isnFloor != null && Seq.lt(iss, isnFloor)) iss = isnFloor;
+        iss = isn;
         sndUna = sndNxt = sndMax = 0;
         learnSynOptions(syn, now);
         // RFC 9293 §3.10.7.2 / RFC 7323 §2.2: the window field of a SYN is never scaled.
