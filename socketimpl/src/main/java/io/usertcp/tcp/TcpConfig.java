@@ -58,6 +58,14 @@ import java.util.Objects;
  *                         (RFC 4987 §3.6, {@link SynCookies}); default {@link SynCookieMode#ON_OVERFLOW}:
  *                         only once SYN queue + accept queue hold the backlog, as Linux's
  *                         {@code tcp_syncookies=1}. {@link SynCookieMode#OFF} drops those SYNs (C1.10)
+ * @param congestionControl the congestion control algorithm, by Linux's names: {@code "cubic"}
+ *                         (RFC 9438 with HyStart++, RFC 9406; the default, as Linux) or {@code "reno"}
+ *                         (NewReno, RFC 5681/6582; {@code "newreno"} is accepted too). Per socket:
+ *                         {@code TcpSocket.setCongestionControl}, java.net
+ *                         {@code UserTcpOptions.TCP_CONGESTION}
+ * @param pacing           space the segments of a window over the RTT (rate = cwnd/SRTT × 2 in slow
+ *                         start, × 1.2 in congestion avoidance, as Linux's fq pacing) instead of sending
+ *                         them back to back; default off
  * @param rack             RACK time-based loss detection (RFC 8985 §6) with SACK; default on, as Linux.
  *                         Off: RFC 6675 DupThresh loss detection (IsLost) alone
  * @param tlp              tail loss probes (RFC 8985 §7; needs {@code rack} and SACK); default on, as Linux
@@ -89,6 +97,8 @@ public record TcpConfig(
         Duration challengeAckInterval,
         int maxReassemblyRanges,
         SynCookieMode synCookies,
+        String congestionControl,
+        boolean pacing,
         boolean rack,
         boolean tlp) {
 
@@ -112,6 +122,11 @@ public record TcpConfig(
         Objects.requireNonNull(userTimeout);
         Objects.requireNonNull(challengeAckInterval);
         Objects.requireNonNull(synCookies);
+        Objects.requireNonNull(congestionControl);
+        congestionControl = CongestionControl.canonicalName(congestionControl);
+        if (!CongestionControl.ALGORITHMS.contains(congestionControl)) {
+            throw new IllegalArgumentException("unknown congestion control algorithm: " + congestionControl);
+        }
         if (mss < 64 || mss > 65495) throw new IllegalArgumentException("mss " + mss);
         if (sendBufferSize < 1 || receiveBufferSize < 1) throw new IllegalArgumentException("buffer sizes");
         if (rtoMin.compareTo(rtoMax) > 0) throw new IllegalArgumentException("rtoMin > rtoMax");
@@ -147,6 +162,8 @@ public record TcpConfig(
     public TcpConfig withMsl(Duration v) { return toBuilder().msl(v).build(); }
     public TcpConfig withRtoMin(Duration v) { return toBuilder().rtoMin(v).build(); }
     public TcpConfig withSynCookies(SynCookieMode v) { return toBuilder().synCookies(v).build(); }
+    public TcpConfig withCongestionControl(String v) { return toBuilder().congestionControl(v).build(); }
+    public TcpConfig withPacing(boolean v) { return toBuilder().pacing(v).build(); }
     public TcpConfig withBuffers(int send, int receive) {
         return toBuilder().sendBufferSize(send).receiveBufferSize(receive).build();
     }
@@ -179,6 +196,8 @@ public record TcpConfig(
         private Duration challengeAckInterval = Duration.ofMillis(500);
         private int maxReassemblyRanges = 64;
         private SynCookieMode synCookies = SynCookieMode.ON_OVERFLOW;
+        private String congestionControl = "cubic";
+        private boolean pacing;
         private boolean rack = true;
         private boolean tlp = true;
 
@@ -195,6 +214,7 @@ public record TcpConfig(
             sackPermitted = c.sackPermitted; timestamps = c.timestamps;
             challengeAckInterval = c.challengeAckInterval; maxReassemblyRanges = c.maxReassemblyRanges;
             synCookies = c.synCookies;
+            congestionControl = c.congestionControl; pacing = c.pacing;
             rack = c.rack; tlp = c.tlp;
         }
 
@@ -224,6 +244,8 @@ public record TcpConfig(
         public Builder challengeAckInterval(Duration v) { challengeAckInterval = v; return this; }
         public Builder maxReassemblyRanges(int v) { maxReassemblyRanges = v; return this; }
         public Builder synCookies(SynCookieMode v) { synCookies = v; return this; }
+        public Builder congestionControl(String v) { congestionControl = v; return this; }
+        public Builder pacing(boolean v) { pacing = v; return this; }
         public Builder rack(boolean v) { rack = v; return this; }
         public Builder tlp(boolean v) { tlp = v; return this; }
 
@@ -232,7 +254,7 @@ public record TcpConfig(
                     keepAlive, keepAliveIdle, keepAliveInterval, keepAliveCount, finWait2Timeout, userTimeout,
                     sendBufferSize, receiveBufferSize, maxOutOfOrderBytes, noDelay, oobInline,
                     initialWindowSegments, windowScaling, sackPermitted, timestamps, challengeAckInterval,
-                    maxReassemblyRanges, synCookies, rack, tlp);
+                    maxReassemblyRanges, synCookies, congestionControl, pacing, rack, tlp);
         }
     }
 }

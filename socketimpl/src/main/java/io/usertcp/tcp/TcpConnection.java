@@ -136,7 +136,7 @@ public final class TcpConnection {
 
     // ---------------------------------------------------------------- reliability and congestion
     private final RttEstimator rtt;
-    private final CongestionControl cc;
+    private CongestionControl cc;   // replaced by setCongestionControl
     private long rttTimingEnd = -1;  // position that, once acked, completes the RTT sample
     private long rttTimingAt;
     private int retries;             // consecutive timeouts of the same data
@@ -195,7 +195,7 @@ public final class TcpConnection {
         this.challengeInterval = config.challengeAckInterval().toNanos();
         this.rtt = new RttEstimator(config.rtoInitial().toNanos(), config.rtoMin().toNanos(), config.rtoMax().toNanos());
         this.sndMss = Math.min(TcpConfig.DEFAULT_MSS_IPV4, config.mss());
-        this.cc = new NewReno(sndMss, config.initialWindowSegments());
+        this.cc = CongestionControl.create(config.congestionControl(), sndMss, config.initialWindowSegments());
         this.rcvMssSeen = Math.min(TcpConfig.DEFAULT_MSS_IPV4, config.mss());
     }
 
@@ -239,6 +239,20 @@ public final class TcpConnection {
     public long bufferMemory() { return (long) sndBuf.allocated() + rcvBuf.allocated(); }
     public CongestionControl congestionControl() { return cc; }
 
+    /**
+     * Switches the congestion control algorithm ({@code "cubic"} or {@code "reno"}), at any time, as
+     * Linux's TCP_CONGESTION allows: the new algorithm starts from the current cwnd and ssthresh (as
+     * Linux's tcp_reinit_congestion_control keeps snd_cwnd and snd_ssthresh). Same name: no change.
+     * @throws IllegalArgumentException for an unknown name
+     */
+    public void setCongestionControl(String name) {
+        String n = CongestionControl.canonicalName(name);
+        if (n.equals(cc.name())) return;
+        CongestionControl next = CongestionControl.create(n, sndMss, config.initialWindowSegments());
+        if (state != TcpState.CLOSED || sndMax > 0) next.inherit(cc.cwnd(), cc.ssthresh());
+        cc = next;
+    }
+
     /** Bytes the application can read now. */
     public int readable() {
         long n = rcvDataEnd - rcvRead;
@@ -274,7 +288,7 @@ public final class TcpConnection {
         return new TcpInfo(state, error, sndSeq(sndUna), sndSeq(sndMax), rcvSeq(rcvNxt), sndWnd,
                 (int) Math.max(0, rcvAdvEdge - rcvNxt), sndMss, cc.cwnd(), cc.ssthresh(),
                 rtt.srtt(), rtt.rttvar(), rtt.rto(), retransmittedSegments, bytesAcked, bytesReceived,
-                sendQueue(), readable());
+                sendQueue(), readable(), cc.name());
     }
 
     @Override
@@ -848,15 +862,18 @@ public final class TcpConnection {
     /** SND.UNA advances to {@code ackPos}: free the acknowledged bytes, update the RTT and the timers. */
     private void newlyAcked(long ackPos, long now) {
         if (ackPos <= sndUna) return;
+        cc.onAckedUpTo(ackPos, sndMax, now); // round counting by sequence numbers (RFC 9406 §4.2)
         long tsRtt = ts == null ? -1 : ts.rttSample(true, segHasTs, segTsEcr, now);
         if (tsRtt >= 0) {
             // RFC 7323 §4.1: with timestamps every ACK of new data gives a sample, retransmissions
             // included (the echo names the transmission it answers, so Karn's rule is not needed).
             rtt.sample(tsRtt);
+            cc.onRttSample(tsRtt, now);
             rttTimingEnd = -1;
         } else if (rttTimingEnd >= 0 && ackPos >= rttTimingEnd) {
             // RTT sample (RFC 6298 §3, Karn: rttTimingEnd is cleared whenever we retransmit).
             rtt.sample(now - rttTimingAt);
+            cc.onRttSample(now - rttTimingAt, now);
             rttTimingEnd = -1;
         }
         long oldDataAcked = Math.max(0, Math.min(sndUna - 1, sndWritten));

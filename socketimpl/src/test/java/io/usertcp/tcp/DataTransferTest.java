@@ -22,6 +22,11 @@ class DataTransferTest {
         return TcpHarness.testConfig().toBuilder().noDelay(true).build();
     }
 
+    /** NewReno selected explicitly: C2.4, C2.18 and C2.19 assert RFC 5681/6582 numbers (CUBIC's are in CubicTest). */
+    static TcpConfig noDelayReno() {
+        return noDelay().withCongestionControl("reno");
+    }
+
     static String repeat(char ch, int n) {
         return String.valueOf(ch).repeat(n);
     }
@@ -116,7 +121,7 @@ class DataTransferTest {
     void C2_4_fastRetransmitAndNewRenoRecovery() {
         // A peer without SACK: NewReno (RFC 6582) loss recovery with PRR (RFC 6937) sizing the window;
         // each duplicate ACK counts as one MSS delivered.
-        var cfg = noDelay().toBuilder().initialWindowSegments(10).build();
+        var cfg = noDelayReno().toBuilder().initialWindowSegments(10).build();
         var h = TcpHarness.established(cfg);
         h.write(bytes(10 * MSS, 3));
         List<TcpSegment> sent = h.drain();
@@ -434,7 +439,7 @@ class DataTransferTest {
 
     @Test
     void C2_18_onlyPureDuplicateAcksAndLimitedTransmit() {
-        var h = TcpHarness.established(noDelay());   // IW = 3 segments (RFC 5681: 4380 bytes)
+        var h = TcpHarness.established(noDelayReno());   // IW = 3 segments (RFC 5681: 4380 bytes)
         h.write(bytes(8 * MSS, 7));
         assertEquals(3, h.drain().size());
         // Not duplicates: carries data; different window.
@@ -455,7 +460,7 @@ class DataTransferTest {
 
     @Test
     void C2_19_slowStartCongestionAvoidanceRestartAfterIdle() {
-        var h = TcpHarness.established(noDelay());
+        var h = TcpHarness.established(noDelayReno());
         int iw = h.c.info().cwnd();
         assertEquals(3 * MSS, iw);
         h.write(bytes(3 * MSS, 1));

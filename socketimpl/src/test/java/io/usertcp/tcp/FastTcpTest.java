@@ -428,7 +428,7 @@ class FastTcpTest {
     void C2_12_senderRetransmitsOnlyTheHoles() {
         // 10 segments of 1448 in flight; the peer lost segments 2 and 5 (1-based) and SACKs the rest.
         // RFC 6675 loss detection alone (IsLost with DupThresh): RACK off.
-        TcpConfig cfg = noDelay().toBuilder().initialWindowSegments(10).rack(false).build();
+        TcpConfig cfg = noDelay().toBuilder().initialWindowSegments(10).rack(false).congestionControl("reno").build();
         var t = new Ts(cfg, 0, PEER_TS, true);
         var h = t.h;
         int seg = 1448;
