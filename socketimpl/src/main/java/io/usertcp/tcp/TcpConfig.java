@@ -33,10 +33,14 @@ import java.util.Objects;
  *                         tcp_fin_timeout 60 s); ZERO means forever
  * @param userTimeout      RFC 9293 §3.8.4 user timeout (TCP_USER_TIMEOUT): data unacknowledged this
  *                         long aborts the connection; ZERO means off (Linux default)
- * @param sendBufferSize   bytes the send buffer holds (SO_SNDBUF)
- * @param receiveBufferSize bytes the receive buffer holds, in order and out of order (SO_RCVBUF);
- *                         default 1 MiB (the window can exceed 64 KiB once scaling is negotiated; the
- *                         ring grows on demand, so an idle connection costs little)
+ * @param sendBufferSize   bytes the send buffer holds at first (SO_SNDBUF default); default 256 KiB.
+ *                         Grows by send autotuning up to {@code maxSendBufferSize} unless the
+ *                         application sets SO_SNDBUF
+ * @param receiveBufferSize bytes the receive buffer holds at first, in order and out of order (the
+ *                         SO_RCVBUF default, like Linux tcp_rmem[1]); default 128 KiB. Receive
+ *                         autotuning grows it with the measured bandwidth-delay product up to
+ *                         {@code maxReceiveBufferSize} unless the application sets SO_RCVBUF. The ring
+ *                         behind it grows on demand, so an idle connection costs nothing for it
  * @param maxOutOfOrderBytes how far beyond RCV.NXT out-of-order data is kept (bounded by the receive
  *                         buffer as well)
  * @param noDelay          TCP_NODELAY default (off: Nagle on)
@@ -44,7 +48,7 @@ import java.util.Objects;
  * @param initialWindowSegments initial congestion window in segments; 0 means RFC 5681 §3.1
  *                         (min(4*MSS, max(2*MSS, 4380)))
  * @param windowScaling    offer window scaling (RFC 7323 §2); default on, as Linux. Negotiated only
- *                         when both SYNs carry the option; our shift covers max(receive buffer, 6 MiB)
+ *                         when both SYNs carry the option; our shift covers max(receive buffer, its autotuning cap, 6 MiB)
  * @param sackPermitted    offer SACK (RFC 2018); default on, as Linux. Negotiated only when both SYNs
  *                         carry SACK-permitted; then our ACKs report out-of-order blocks (most recent
  *                         first) and D-SACK (RFC 2883); our sender recovers losses from the peer's
@@ -66,6 +70,11 @@ import java.util.Objects;
  * @param pacing           space the segments of a window over the RTT (rate = cwnd/SRTT × 2 in slow
  *                         start, × 1.2 in congestion avoidance, as Linux's fq pacing) instead of sending
  *                         them back to back; default off
+ * @param maxReceiveBufferSize cap of receive-buffer autotuning (Linux tcp_rmem[2]); default 6 MiB. Our
+ *                         window-scale shift covers it. Equal to (or below) {@code receiveBufferSize}
+ *                         turns receive autotuning off
+ * @param maxSendBufferSize cap of send-buffer autotuning (Linux tcp_wmem[2]); default 4 MiB. Equal to
+ *                         (or below) {@code sendBufferSize} turns send autotuning off
  * @param rack             RACK time-based loss detection (RFC 8985 §6) with SACK; default on, as Linux.
  *                         Off: RFC 6675 DupThresh loss detection (IsLost) alone
  * @param tlp              tail loss probes (RFC 8985 §7; needs {@code rack} and SACK); default on, as Linux
@@ -99,6 +108,8 @@ public record TcpConfig(
         SynCookieMode synCookies,
         String congestionControl,
         boolean pacing,
+        int maxReceiveBufferSize,
+        int maxSendBufferSize,
         boolean rack,
         boolean tlp) {
 
@@ -128,7 +139,9 @@ public record TcpConfig(
             throw new IllegalArgumentException("unknown congestion control algorithm: " + congestionControl);
         }
         if (mss < 64 || mss > 65495) throw new IllegalArgumentException("mss " + mss);
-        if (sendBufferSize < 1 || receiveBufferSize < 1) throw new IllegalArgumentException("buffer sizes");
+        if (sendBufferSize < 1 || receiveBufferSize < 1 || maxSendBufferSize < 1 || maxReceiveBufferSize < 1) {
+            throw new IllegalArgumentException("buffer sizes");
+        }
         if (rtoMin.compareTo(rtoMax) > 0) throw new IllegalArgumentException("rtoMin > rtoMax");
         // RFC 9293 §3.8.6.3 (MUST-40): "an ACK should not be excessively delayed; in particular, the
         // delay MUST be less than 0.5 seconds".
@@ -164,8 +177,10 @@ public record TcpConfig(
     public TcpConfig withSynCookies(SynCookieMode v) { return toBuilder().synCookies(v).build(); }
     public TcpConfig withCongestionControl(String v) { return toBuilder().congestionControl(v).build(); }
     public TcpConfig withPacing(boolean v) { return toBuilder().pacing(v).build(); }
+    /** Fixed buffer sizes, autotuning off in both directions (as sockets that set SO_SNDBUF and SO_RCVBUF). */
     public TcpConfig withBuffers(int send, int receive) {
-        return toBuilder().sendBufferSize(send).receiveBufferSize(receive).build();
+        return toBuilder().sendBufferSize(send).receiveBufferSize(receive)
+                .maxSendBufferSize(send).maxReceiveBufferSize(receive).build();
     }
 
     /** Builder; every setter returns this. */
@@ -185,7 +200,7 @@ public record TcpConfig(
         private Duration finWait2Timeout = Duration.ofSeconds(60);
         private Duration userTimeout = Duration.ZERO;
         private int sendBufferSize = 256 * 1024;
-        private int receiveBufferSize = 1024 * 1024;
+        private int receiveBufferSize = 128 * 1024;
         private int maxOutOfOrderBytes = 1024 * 1024;
         private boolean noDelay;
         private boolean oobInline;
@@ -198,6 +213,8 @@ public record TcpConfig(
         private SynCookieMode synCookies = SynCookieMode.ON_OVERFLOW;
         private String congestionControl = "cubic";
         private boolean pacing;
+        private int maxReceiveBufferSize = 6 << 20;
+        private int maxSendBufferSize = 4 << 20;
         private boolean rack = true;
         private boolean tlp = true;
 
@@ -215,6 +232,7 @@ public record TcpConfig(
             challengeAckInterval = c.challengeAckInterval; maxReassemblyRanges = c.maxReassemblyRanges;
             synCookies = c.synCookies;
             congestionControl = c.congestionControl; pacing = c.pacing;
+            maxReceiveBufferSize = c.maxReceiveBufferSize; maxSendBufferSize = c.maxSendBufferSize;
             rack = c.rack; tlp = c.tlp;
         }
 
@@ -246,6 +264,8 @@ public record TcpConfig(
         public Builder synCookies(SynCookieMode v) { synCookies = v; return this; }
         public Builder congestionControl(String v) { congestionControl = v; return this; }
         public Builder pacing(boolean v) { pacing = v; return this; }
+        public Builder maxReceiveBufferSize(int v) { maxReceiveBufferSize = v; return this; }
+        public Builder maxSendBufferSize(int v) { maxSendBufferSize = v; return this; }
         public Builder rack(boolean v) { rack = v; return this; }
         public Builder tlp(boolean v) { tlp = v; return this; }
 
@@ -254,7 +274,8 @@ public record TcpConfig(
                     keepAlive, keepAliveIdle, keepAliveInterval, keepAliveCount, finWait2Timeout, userTimeout,
                     sendBufferSize, receiveBufferSize, maxOutOfOrderBytes, noDelay, oobInline,
                     initialWindowSegments, windowScaling, sackPermitted, timestamps, challengeAckInterval,
-                    maxReassemblyRanges, synCookies, congestionControl, pacing, rack, tlp);
+                    maxReassemblyRanges, synCookies, congestionControl, pacing, maxReceiveBufferSize, maxSendBufferSize,
+                    rack, tlp);
         }
     }
 }
