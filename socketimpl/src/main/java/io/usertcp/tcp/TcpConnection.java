@@ -152,6 +152,10 @@ public final class TcpConnection {
     // ---------------------------------------------------------------- timers (deadlines, NEVER when off)
     private long rtoAt = NEVER, persistAt = NEVER, delayedAckAt = NEVER, keepAliveAt = NEVER,
             timeWaitAt = NEVER, finWait2At = NEVER, userTimeoutAt = NEVER;
+    // Pacing (TcpConfig.pacing): the next new segment may leave at pacingNextAt; sendData stopped for it
+    // when pacingAt != NEVER (a deadline like the others).
+    private boolean pacing;
+    private long pacingNextAt = Long.MIN_VALUE, pacingAt = NEVER;
 
     // ---------------------------------------------------------------- output requests
     private boolean ackNow;
@@ -195,6 +199,8 @@ public final class TcpConnection {
         this.sndMss = Math.min(TcpConfig.DEFAULT_MSS_IPV4, config.mss());
         this.cc = CongestionControl.create(config.congestionControl(), sndMss, config.initialWindowSegments());
         this.rcvMssSeen = Math.min(TcpConfig.DEFAULT_MSS_IPV4, config.mss());
+        this.pacing = config.pacing();
+        cc.setPaced(pacing);
     }
 
     // =================================================================================== accessors
@@ -248,8 +254,18 @@ public final class TcpConnection {
         if (n.equals(cc.name())) return;
         CongestionControl next = CongestionControl.create(n, sndMss, config.initialWindowSegments());
         if (state != TcpState.CLOSED || sndMax > 0) next.inherit(cc.cwnd(), cc.ssthresh());
+        next.setPaced(pacing);
         cc = next;
     }
+
+    /** Pacing on or off for this connection ({@link TcpConfig#pacing()} is the default). */
+    public void setPacing(boolean on) {
+        pacing = on;
+        cc.setPaced(on);
+        if (!on) pacingAt = NEVER;
+    }
+
+    public boolean pacing() { return pacing; }
 
     /** Bytes the application can read now. */
     public int readable() {
@@ -1555,6 +1571,7 @@ public final class TcpConnection {
         if (timeWaitAt < d) d = timeWaitAt;
         if (finWait2At < d) d = finWait2At;
         if (userTimeoutAt < d) d = userTimeoutAt;
+        if (pacingAt < d) d = pacingAt;
         return d;
     }
 
@@ -1577,6 +1594,7 @@ public final class TcpConnection {
             if (state == TcpState.CLOSED) return;
         }
         if (persistAt <= now) onPersistTimeout(now);
+        if (pacingAt <= now) pacingAt = NEVER; // the paced segment may go (poll sends it)
         if (delayedAckAt <= now) {
             delayedAckAt = NEVER;
             ackNow = true;
@@ -1809,7 +1827,9 @@ public final class TcpConnection {
                 if (!ok) break;
             }
             forceSend = false;
+            if (pacing && flight > 0 && pacedLater(now)) break;
             sendSegmentAt(sndNxt, (int) len, fin, now, out);
+            if (pacing) pace(len, now);
             sent = true;
             sndNxt += len + (fin ? 1 : 0);
             if (sndNxt > sndMax) sndMax = sndNxt;
@@ -1817,6 +1837,29 @@ public final class TcpConnection {
         }
         armPersistIfStalled(now);
         return sent;
+    }
+
+    /**
+     * Pacing: true (and the pacing deadline armed) when the next segment must wait. Segments leave in
+     * bursts of about SRTT/16 worth of data, so the timer runs some 16 times per RTT, not per segment.
+     */
+    private boolean pacedLater(long now) {
+        long slack = rtt.srtt() >> 4;
+        if (pacingNextAt - now <= slack) return false;
+        pacingAt = pacingNextAt - slack;
+        return true;
+    }
+
+    /**
+     * Advances the pacing clock by one segment at rate = cwnd / SRTT × 2 while cwnd < ssthresh/2, × 1.2
+     * after (Linux's tcp_pacing_ss_ratio 200 % and tcp_pacing_ca_ratio 120 %). No sample yet: no pacing.
+     */
+    private void pace(long len, long now) {
+        long srtt = rtt.srtt();
+        int cwnd = Math.max(sndMss, cc.cwnd());
+        if (srtt <= 0 || len <= 0) return;
+        long gap = (long) (len * (double) srtt / (cwnd < cc.ssthresh() / 2 ? 2.0 : 1.2) / cwnd);
+        pacingNextAt = Math.max(pacingNextAt, now) + gap;
     }
 
     /**
