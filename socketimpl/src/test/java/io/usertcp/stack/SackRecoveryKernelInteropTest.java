@@ -111,8 +111,9 @@ class SackRecoveryKernelInteropTest {
             long inLostBefore = link.ingress().dropped();
             FastTcpKernelInteropTest.oneWay(uin, k.getOutputStream(), 8 * MIB,
                     "impaired (2% loss, 5% reorder, 5 ms) kernel -> usertcp, SACK");
-            System.out.println("[usertcp figures] kernel sender: segments lost by the link "
-                    + (link.ingress().dropped() - inLostBefore) + "; ss: " + FastTcpKernelInteropTest.kernelView());
+            System.out.println("[usertcp figures] kernel sender: packets lost by the link "
+                    + (link.ingress().dropped() - inLostBefore) + " of " + link.ingress().sent() + " (8 MiB = "
+                    + 8 * MIB / 1448 + " full segments); ss: " + FastTcpKernelInteropTest.kernelView());
             u.close();
         }
     }
