@@ -139,6 +139,7 @@ public final class TcpConnection {
     private boolean appClosed;     // close() called: no reads any more
     private boolean inputShutdown; // shutdownInput(): received data is acked and dropped
     private boolean noDelay;
+    private int tsoMaxBytes;      // largest super-segment payload the link cuts for us; 0 = no TSO
     private boolean oobInline;
     private boolean keepAliveOn;
     private long keepAliveIdle, keepAliveInterval;
@@ -328,6 +329,14 @@ public final class TcpConnection {
     // =================================================================================== options
 
     public void setNoDelay(boolean on) { noDelay = on; }
+
+    /**
+     * TCP segmentation offload: the link below cuts segments of up to {@code maxPayloadBytes}
+     * payload into MSS-sized ones (the stack sends them as super-segments with the MSS minus the
+     * options as the cut size), so the send loop may emit that much at once; 0 turns it off.
+     * Windows, cwnd and Nagle still count MSS-sized segments.
+     */
+    public void setSegmentationOffload(int maxPayloadBytes) { tsoMaxBytes = Math.max(0, maxPayloadBytes); }
     public boolean noDelay() { return noDelay; }
     public void setOobInline(boolean on) { oobInline = on; }
     public boolean oobInline() { return oobInline; }
@@ -2173,8 +2182,9 @@ public final class TcpConnection {
             // send one segment beyond it (RFC 8985 §7.3).
             long cwndRoom = cwndRoom() + tlpAllowance;
             int maxSeg = maxPayload();
-            long len = Math.min(Math.min(avail, maxSeg), Math.min(usable, cwndRoom));
+            long len = Math.min(Math.min(avail, sizeGoal(maxSeg)), Math.min(usable, cwndRoom));
             if (len < 0) len = 0;
+            if (len > maxSeg) len = wholeSegmentsOf(len, maxSeg, avail, finPending);
             // The FIN needs no window space (as Linux: it may go at the right edge of a zero window).
             boolean fin = finPending && len == avail && sndNxt + len <= wndEdge && (len > 0 || cwndRoom > 0);
             if (len == 0 && !fin) break;
@@ -2199,6 +2209,28 @@ public final class TcpConnection {
         }
         armPersistIfStalled(now);
         return sent;
+    }
+
+    /**
+     * Bytes the send loop may put in one segment: one MSS, or with segmentation offload as many
+     * whole MSS as fit in a super-segment (Linux tcp_tso_autosize without pacing: the link's
+     * limit, 64 KiB).
+     */
+    private int sizeGoal(int mss) {
+        return tsoMaxBytes > mss ? tsoMaxBytes / mss * mss : mss;
+    }
+
+    /**
+     * A super-segment (len > one MSS) carries whole MSS only, unless its short tail is the end of
+     * the queued data and would be sent anyway — pushed with TCP_NODELAY, urgent, or with the FIN
+     * — as Linux's tcp_mss_split_point: cut at MSS boundaries, the tail is exactly the segment
+     * Nagle (RFC 9293 §3.7.4) would hold with the rest in flight.
+     */
+    private long wholeSegmentsOf(long len, int mss, long avail, boolean finPending) {
+        long partial = len % mss;
+        if (partial == 0) return len;
+        boolean tailGoes = len == avail && (noDelay || finPending || forceSend || (sndUp >= 0 && sndUp > sndNxt));
+        return tailGoes ? len : len - partial;
     }
 
     /**
