@@ -43,7 +43,7 @@ import java.util.concurrent.atomic.AtomicReference;
  *
  * <p>Output: {@code READY} once listening (serve); {@code PROGRESS} lines on stderr every 30 s;
  * {@code SOAK role=… sent=… received=… seconds=… receive_seconds=… sent_sha=… received_sha=… expected_ok=true|false}
- * ({@code receive_seconds}: when this end had read the other's whole stream)
+ * ({@code receive_seconds}: when this end had read the other's last byte)
  * and, for usertcp, a {@code STACK} line (retransmits, checksum drops) and a {@code RELAY} line per
  * direction. A watchdog ends the process with status 3 and a {@code SOAK … timeout=true} line after
  * {@code --max-seconds}. Exit status 0 only when both directions completed and matched.
@@ -114,6 +114,7 @@ public final class Soak {
             long mine = seed * 2 + (role.equals("serve") ? 0 : 1);
             long theirs = seed * 2 + (role.equals("serve") ? 1 : 0);
             status = transfer(conn, bytes, mine, theirs, progress, role.equals("serve"));
+            watchdog.interrupt(); // done in time: the report below must not be cut short
             conn.close();
         } finally {
             if (user != null) {
@@ -193,7 +194,9 @@ public final class Soak {
             while (true) {
                 int n = conn.read(b, 0, b.length);
                 if (n < 0) {
-                    p.receiveEndNanos = System.nanoTime();
+                    if (p.receiveEndNanos == 0) {
+                        p.receiveEndNanos = System.nanoTime();
+                    }
                     break;
                 }
                 receivedSha.update(b, 0, n);
@@ -207,7 +210,9 @@ public final class Soak {
                         }
                     }
                 }
-                p.received.addAndGet(n);
+                if (p.received.addAndGet(n) == bytes) {
+                    p.receiveEndNanos = System.nanoTime(); // the last byte (the FIN may come later: finLast)
+                }
             }
         } catch (Throwable t) {
             readError = t;
@@ -283,7 +288,7 @@ public final class Soak {
         final String role, net;
         final AtomicLong sent = new AtomicLong(), received = new AtomicLong();
         volatile long startNanos, endNanos;
-        volatile long receiveEndNanos; // when the other end's FIN was read: its direction is complete
+        volatile long receiveEndNanos; // when the other end's last byte (or an early FIN) was read
         volatile long firstMismatch = -1; // offset of the first received byte that differs from the expected stream
 
         Progress(String role, String net) {
