@@ -8,7 +8,11 @@ import io.usertcp.stack.Stack;
 import io.usertcp.stack.StackStats;
 import io.usertcp.stack.TcpSocket;
 import io.usertcp.tcp.TcpConfig;
+import io.usertcp.tcp.TcpConnection;
+import io.usertcp.tcp.TcpEventListener;
 import io.usertcp.tcp.TcpInfo;
+import io.usertcp.tcp.TcpState;
+import io.usertcp.wire.TcpSegment;
 import io.usertcp.wire.DropReason;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -95,6 +99,7 @@ public final class Soak {
         if (netName.equals("usertcp")) {
             user = UserSetup.open(o);
             net = user.net;
+            progress.extra = user::connectionSummary;
         } else {
             net = new KernelNet();
         }
@@ -289,6 +294,7 @@ public final class Soak {
         final AtomicLong sent = new AtomicLong(), received = new AtomicLong();
         volatile long startNanos, endNanos;
         volatile long receiveEndNanos; // when the other end's last byte (or an early FIN) was read
+        volatile java.util.function.Supplier<String> extra; // more for the PROGRESS lines (usertcp: the connection)
         volatile long firstMismatch = -1; // offset of the first received byte that differs from the expected stream
 
         Progress(String role, String net) {
@@ -306,8 +312,9 @@ public final class Soak {
                         return;
                     }
                     if (endNanos == 0) {
-                        System.err.printf(Locale.ROOT, "PROGRESS %s %.0fs sent=%d received=%d%n", role,
-                                (System.nanoTime() - startNanos) / 1e9, sent.get(), received.get());
+                        System.err.printf(Locale.ROOT, "PROGRESS %s %.0fs sent=%d received=%d%s%n", role,
+                                (System.nanoTime() - startNanos) / 1e9, sent.get(), received.get(),
+                                extra != null ? " " + extra.get() : "");
                     }
                 }
             }, "soak-progress");
@@ -336,10 +343,18 @@ public final class Soak {
         final Stack stack;
         final ImpairingRelay relay;
         final Net net;
+        final AtomicLong rtos = new AtomicLong(), retransmitted = new AtomicLong();
 
         private UserSetup(Stack stack, ImpairingRelay relay) {
             this.stack = stack;
             this.relay = relay;
+            stack.addStateListener(new TcpEventListener() {
+                @Override public void stateChanged(TcpConnection c, TcpState from, TcpState to, TcpSegment cause) { }
+                @Override public void rtoFired(TcpConnection c, int retries, long rtoNanos, long now) { rtos.incrementAndGet(); }
+                @Override public void retransmitted(TcpConnection c, int seq, int length, long now) {
+                    retransmitted.incrementAndGet();
+                }
+            });
             this.net = new Net() {
                 @Override
                 public Conn connect(InetAddress local, int localPort, InetAddress remote, int port) throws IOException {
@@ -393,6 +408,17 @@ public final class Soak {
             return new UserSetup(s, relay);
         }
 
+        /** cwnd, ssthresh, RTT, RTO, windows and the RTO / retransmission counts of the connection(s). */
+        String connectionSummary() {
+            StringBuilder b = new StringBuilder();
+            for (TcpInfo i : stack.connections()) {
+                b.append(String.format(Locale.ROOT, "[%s cwnd=%d ssthresh=%d srtt=%.1fms rto=%.0fms snd_wnd=%d rcv_wnd=%d"
+                        + " send_queue=%d retrans=%d] ", i.state(), i.cwnd(), i.ssthresh(), i.srttNanos() / 1e6,
+                        i.rtoNanos() / 1e6, i.sndWnd(), i.rcvWnd(), i.sendQueue(), i.retransmits()));
+            }
+            return b + "rto_fired=" + rtos.get() + " retransmitted=" + retransmitted.get();
+        }
+
         private static double d(Map<String, String> o, String k) {
             return Double.parseDouble(o.getOrDefault(k, "0"));
         }
@@ -403,7 +429,7 @@ public final class Soak {
             for (TcpInfo i : stack.connections()) {
                 retrans += i.retransmits();
             }
-            System.out.println("STACK retransmits=" + retrans + " checksum_drops=" + checksumDrops(st)
+            System.out.println("STACK rto_fired=" + rtos.get() + " retransmits=" + retrans + " checksum_drops=" + checksumDrops(st)
                     + " internal_errors=" + st.internalErrors() + " packets_in=" + st.packetsIn()
                     + " packets_out=" + st.packetsOut());
             System.out.println("RELAY a>b " + relay.aToB());
