@@ -6,7 +6,9 @@ import io.usertcp.ip.IcmpError;
 import io.usertcp.ip.IpStats;
 import io.usertcp.ip.Ipv4Input;
 import io.usertcp.ip.Ipv4Output;
+import io.usertcp.link.LinkDownException;
 import io.usertcp.link.PacketLink;
+import io.usertcp.tcp.ConnectionError;
 import io.usertcp.tcp.ConnectionKey;
 import io.usertcp.tcp.IcmpErrorKind;
 import io.usertcp.tcp.IsnGenerator;
@@ -86,10 +88,15 @@ public final class Stack implements AutoCloseable {
     static final int RX_BURST = 64;
     /** How long an RX thread waits for a packet before checking whether the stack closed. */
     static final long RX_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
-    /** Receive errors in a row after which an RX thread gives up on its link. */
-    static final int RX_MAX_CONSECUTIVE_FAILURES = 1000;
-    /** Back-off after a receive error. */
-    static final long RX_RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+    /**
+     * Receive errors in a row after which an RX thread declares its link dead (every connection
+     * over it fails with "Network is down"). With the back-off below that is about 3 s of errors.
+     */
+    static final int RX_MAX_CONSECUTIVE_FAILURES = 12;
+    /** Back-off after the first receive error in a row; it doubles with each further one … */
+    static final long RX_RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+    /** … up to this. */
+    static final long RX_RETRY_MAX_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
     /** The longest the timer thread sleeps (it is woken early whenever a deadline moves closer). */
     static final long TIMER_MAX_WAIT_NANOS = TimeUnit.SECONDS.toNanos(1);
     /** Packets the loopback may hold; more are dropped ({@link DropReason#INPUT_QUEUE_FULL}). */
@@ -135,6 +142,8 @@ public final class Stack implements AutoCloseable {
     private final PortTable ports;                                              // guarded by lock
     private final ArrayDeque<byte[]> loopbackQueue = new ArrayDeque<>();        // guarded by lock
     private final ArrayDeque<Conn> dirty = new ArrayDeque<>();                  // guarded by lock
+    /** Links that refused a send as down or gone since the last flush (their connections fail in flush). */
+    private final ArrayDeque<NetInterface> failedLinks = new ArrayDeque<>();    // guarded by lock
     private final ByteBuffer tx = ByteBuffer.allocate(Ipv4Header.MAX_TOTAL_LENGTH); // guarded by lock
     /** Path MTUs learnt from fragmentation-needed (RFC 1191), by destination: {mtu, expiresAt}. */
     private final Map<Integer, long[]> pathMtus = new java.util.LinkedHashMap<>(16, 0.75f, true) {
@@ -579,6 +588,11 @@ public final class Stack implements AutoCloseable {
                     c.dirty = false;
                     pollConnection(c);
                 }
+                NetInterface failed = failedLinks.pollFirst();
+                if (failed != null) {
+                    failConnections(failed); // marks them dirty: the loop polls them next
+                    continue;
+                }
                 byte[] p = loopbackQueue.pollFirst();
                 if (p == null) {
                     break;
@@ -659,6 +673,7 @@ public final class Stack implements AutoCloseable {
             burst[k] = ByteBuffer.allocate(iface.mtu);
         }
         int failures = 0;
+        long backoff = RX_RETRY_NANOS;
         while (true) {
             int n = 0;
             try {
@@ -670,22 +685,40 @@ public final class Stack implements AutoCloseable {
                     }
                 }
                 failures = 0;
+                backoff = RX_RETRY_NANOS;
             } catch (ClosedChannelException e) {
-                return; // the link closed: the stack is closing
+                if (!isClosed()) {
+                    // Closed under the stack (someone else closed the device): the link is dead.
+                    stats.linkReceiveErrors.increment();
+                    linkDead(iface, "the link was closed");
+                }
+                return;
+            } catch (LinkDownException e) {
+                stats.linkReceiveErrors.increment();
+                if (e.permanent()) {
+                    linkDead(iface, e.getMessage());
+                    return;
+                }
+                LockSupport.parkNanos(RX_RETRY_MAX_NANOS); // down, not gone: wait for it quietly
             } catch (IOException | RuntimeException e) {
-                // A failing link must not take the stack down: count, log (rate-limited by the
-                // back-off), retry; give up only on a link that keeps failing.
+                // A failing link must not take the stack down, nor make this thread spin: count,
+                // log the first error of a run, retry with a doubling back-off; a link that keeps
+                // failing is declared dead (its connections fail) and the thread ends.
                 stats.linkReceiveErrors.increment();
                 if (isClosed()) {
                     return;
                 }
-                if (++failures > RX_MAX_CONSECUTIVE_FAILURES) {
-                    LOG.log(System.Logger.Level.ERROR, "RX thread of " + iface.name + " stops after "
+                if (++failures >= RX_MAX_CONSECUTIVE_FAILURES) {
+                    LOG.log(System.Logger.Level.ERROR, "usertcp: RX thread of " + iface.name + " stops after "
                             + failures + " consecutive receive errors", e);
+                    linkDead(iface, failures + " receive errors in a row, the last: " + e);
                     return;
                 }
-                LOG.log(System.Logger.Level.WARNING, "receive error on " + iface.name + " (retrying)", e);
-                LockSupport.parkNanos(RX_RETRY_NANOS);
+                if (failures == 1) {
+                    LOG.log(System.Logger.Level.WARNING, "usertcp: receive error on " + iface.name + " (retrying)", e);
+                }
+                LockSupport.parkNanos(backoff);
+                backoff = Math.min(RX_RETRY_MAX_NANOS, backoff * 2);
             }
             lock.lock();
             try {
@@ -1059,10 +1092,96 @@ public final class Stack implements AutoCloseable {
             stats.loopbackPackets.increment();
             return;
         }
+        NetInterface i = r.iface();
+        if (i.gone) {
+            stats.linkSendErrors.increment();
+            linkFailed(i, null); // a connection that raced the failure (e.g. a SYN) fails too
+            return;
+        }
         try {
-            r.iface().link.send(pkt);
+            i.link.send(pkt);
+            if (i.down) {
+                i.down = false;
+                LOG.log(System.Logger.Level.INFO, "usertcp: link " + i.name + " is up again");
+            }
+        } catch (LinkDownException e) {
+            stats.linkSendErrors.increment();
+            linkFailed(i, e);
         } catch (IOException e) {
             stats.linkSendErrors.increment();
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Link failure
+    // ------------------------------------------------------------------------------------------
+
+    /**
+     * A send on {@code i} failed because the link is down or gone ({@code e} null: known gone).
+     * Lock held. The connections over it fail in the next {@link #flush()} round — not here, which
+     * may be deep inside a connection's poll.
+     */
+    private void linkFailed(NetInterface i, LinkDownException e) {
+        if (e != null && e.permanent()) {
+            markGone(i, e.getMessage());
+        } else if (e != null && !i.down) {
+            i.down = true;
+            stats.linkFailures.increment();
+            LOG.log(System.Logger.Level.WARNING, "usertcp: link " + i.name + " is down (" + e.getMessage()
+                    + "): its connections fail with \"Network is down\"");
+        }
+        if (!failedLinks.contains(i)) {
+            failedLinks.addLast(i);
+        }
+        timerWake.signal(); // an event without flush (none today) still gets its flush from the timer thread
+    }
+
+    /** {@code i} is dead for good (lock held): logged once, counted once. */
+    private void markGone(NetInterface i, String why) {
+        if (!i.gone) {
+            i.gone = true;
+            i.down = true;
+            stats.linkFailures.increment();
+            LOG.log(System.Logger.Level.ERROR, "usertcp: link " + i.name + " is dead (" + why
+                    + "): every connection over it fails with \"Network is down\"; close the stack and start it again");
+        }
+    }
+
+    /** Fails every connection whose packets leave through {@code i} (lock held). */
+    private void failConnections(NetInterface i) {
+        long now = clock.nanoTime();
+        for (Conn c : connections.values()) {
+            Route r = routing.route(c.key.remoteIp());
+            if (r == null || r.iface() != i || c.tcp.state().isClosed() || c.tcp.state() == TcpState.TIME_WAIT) {
+                continue;
+            }
+            try {
+                c.tcp.fail(ConnectionError.NETWORK_DOWN, now);
+                stats.connectionsFailedByLink.increment();
+            } catch (RuntimeException e) {
+                internalError("failing " + c.key, e);
+            }
+            markDirty(c);
+        }
+    }
+
+    /**
+     * The RX thread of {@code i} gives up on it (device gone, link closed under the stack, or
+     * endless receive errors): the link is marked dead and its connections fail at once.
+     */
+    private void linkDead(NetInterface i, String why) {
+        lock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            markGone(i, why);
+            if (!failedLinks.contains(i)) {
+                failedLinks.addLast(i);
+            }
+            flush();
+        } finally {
+            lock.unlock();
         }
     }
 

@@ -32,6 +32,8 @@ public final class StackStats {
     final LongAdder internalErrors = new LongAdder();
     final LongAdder linkSendErrors = new LongAdder();
     final LongAdder linkReceiveErrors = new LongAdder();
+    final LongAdder linkFailures = new LongAdder();
+    final LongAdder connectionsFailedByLink = new LongAdder();
     final LongAdder connectsRefusedAtLimit = new LongAdder();
     final LongAdder synCookiesSent = new LongAdder();
     final LongAdder synCookiesValidated = new LongAdder();
@@ -89,6 +91,14 @@ public final class StackStats {
     public long linkSendErrors() { return linkSendErrors.sum(); }
     /** Receive calls that failed (other than the link being closed); the RX thread retried. */
     public long linkReceiveErrors() { return linkReceiveErrors.sum(); }
+    /**
+     * Times a link was found down (a send refused with {@code LinkDownException}) or declared dead
+     * (device gone, closed under the stack, receive errors without end); each failed every
+     * connection over it with "Network is down".
+     */
+    public long linkFailures() { return linkFailures.sum(); }
+    /** Connections failed with "Network is down" because their link failed. */
+    public long connectionsFailedByLink() { return connectionsFailedByLink.sum(); }
     /** connect() calls refused because the connection table was at {@link StackLimits#maxConnections()}
      *  (SYNs refused for the same reason are {@code dropped(DropReason.TCP_CONNECTION_LIMIT)}). */
     public long connectsRefusedAtLimit() { return connectsRefusedAtLimit.sum(); }

@@ -72,12 +72,15 @@ public final class TcpSocket implements Closeable {
     private int keepAliveInterval;  // seconds
     private int keepAliveCount;
     private int linger = -1;        // seconds, -1 = off
-    private int receiveBufferSize;
+    private int receiveBufferSize;  // the initial size until set; then fixed (autotuning off)
     private int sendBufferSize;
+    private boolean receiveBufferSet; // SO_RCVBUF set: Linux SOCK_RCVBUF_LOCK
+    private boolean sendBufferSet;    // SO_SNDBUF set: Linux SOCK_SNDBUF_LOCK
     private boolean oobInline;
     private int trafficClass;
     private boolean reuseAddress;
     private int userTimeout;        // milliseconds, 0 = off
+    private String congestionControl; // "cubic" | "reno" (TCP_CONGESTION)
 
     TcpSocket(Stack stack) {
         this.stack = stack;
@@ -92,6 +95,7 @@ public final class TcpSocket implements Closeable {
         this.sendBufferSize = c.sendBufferSize();
         this.oobInline = c.oobInline();
         this.userTimeout = (int) c.userTimeout().toMillis();
+        this.congestionControl = c.congestionControl();
     }
 
     /** An accepted socket: the listener's options (Linux inheritance), the child connection. */
@@ -106,10 +110,13 @@ public final class TcpSocket implements Closeable {
         this.linger = parent.linger;
         this.receiveBufferSize = parent.receiveBufferSize;
         this.sendBufferSize = parent.sendBufferSize;
+        this.receiveBufferSet = parent.receiveBufferSet; // inherited, as Linux's sk_userlocks
+        this.sendBufferSet = parent.sendBufferSet;
         this.oobInline = parent.oobInline;
         this.trafficClass = parent.trafficClass;
         this.reuseAddress = parent.reuseAddress;
         this.userTimeout = parent.userTimeout;
+        this.congestionControl = parent.congestionControl;
         this.bound = true;
         this.boundIp = child.key.localIp();
         this.localPort = child.key.localPort();
@@ -777,7 +784,10 @@ public final class TcpSocket implements Closeable {
 
     private TcpConfig configFor(int routeMss) {
         TcpConfig base = stack.config();
+        // A size the application set is fixed: autotuning's cap is the size itself.
         return base.toBuilder()
+                .maxReceiveBufferSize(receiveBufferSet ? receiveBufferSize : base.maxReceiveBufferSize())
+                .maxSendBufferSize(sendBufferSet ? sendBufferSize : base.maxSendBufferSize())
                 .mss(Math.max(64, Math.min(65495, routeMss)))
                 .noDelay(noDelay)
                 .keepAlive(keepAlive)
@@ -788,6 +798,7 @@ public final class TcpSocket implements Closeable {
                 .sendBufferSize(sendBufferSize)
                 .oobInline(oobInline)
                 .userTimeout(Duration.ofMillis(userTimeout))
+                .congestionControl(congestionControl)
                 .build();
     }
 
@@ -809,12 +820,15 @@ public final class TcpSocket implements Closeable {
         }
         tcp.setUserTimeout(TimeUnit.MILLISECONDS.toNanos(userTimeout));
         tcp.setOobInline(oobInline);
-        if (tcp.receiveBufferSize() != receiveBufferSize) {
+        // Only sizes the application set are pushed down (and lock autotuning); otherwise the
+        // connection's autotuned sizes stand.
+        if (receiveBufferSet && (!tcp.receiveBufferLocked() || tcp.receiveBufferSize() != receiveBufferSize)) {
             tcp.setReceiveBufferSize(receiveBufferSize);
         }
-        if (tcp.sendBufferSize() != sendBufferSize) {
+        if (sendBufferSet && (!tcp.sendBufferLocked() || tcp.sendBufferSize() != sendBufferSize)) {
             tcp.setSendBufferSize(sendBufferSize);
         }
+        tcp.setCongestionControl(congestionControl); // no-op when unchanged
     }
 
     private interface LockedAction {
@@ -891,26 +905,53 @@ public final class TcpSocket implements Closeable {
     }
     public int getLinger() throws SocketException { return getInt(() -> linger); }
 
-    /** SO_RCVBUF in bytes (&gt; 0), at most the stack's {@link StackLimits#maxSocketBufferSize()} (larger is
-     *  clamped). Set it before connect or listen for it to shape the window. */
+    /**
+     * SO_RCVBUF in bytes (&gt; 0), at most the stack's {@link StackLimits#maxSocketBufferSize()} (larger is
+     * clamped): fixes the receive buffer and turns receive autotuning off for this socket (and the
+     * sockets a listener accepts), as Linux's SOCK_RCVBUF_LOCK. Set it before connect or listen for it
+     * to shape the first window (the window-scale shift always covers at least 6 MiB, so a later
+     * increase still takes effect).
+     */
     public void setReceiveBufferSize(int size) throws SocketException {
         if (size <= 0) {
             throw new SocketException("SO_RCVBUF <= 0");
         }
         int clamped = Math.min(size, stack.limits().maxSocketBufferSize()); // as Linux's rmem_max
-        setOption(() -> receiveBufferSize = clamped);
+        setOption(() -> {
+            receiveBufferSize = clamped;
+            receiveBufferSet = true;
+        });
     }
-    public int getReceiveBufferSize() throws SocketException { return getInt(() -> receiveBufferSize); }
 
-    /** SO_SNDBUF in bytes (&gt; 0). */
+    /**
+     * The size set, or else the connection's current (autotuned) size, or before a connection the
+     * initial size. (The JDK on Linux reports the kernel's value halved, which is the size set, or the
+     * autotuned size, in the same way.)
+     */
+    public int getReceiveBufferSize() throws SocketException {
+        return getInt(() -> receiveBufferSet || !hasConn() ? receiveBufferSize : conn.tcp.receiveBufferSize());
+    }
+
+    /** SO_SNDBUF in bytes (&gt; 0): fixes the send buffer, send autotuning off (Linux SOCK_SNDBUF_LOCK). */
     public void setSendBufferSize(int size) throws SocketException {
         if (size <= 0) {
             throw new SocketException("SO_SNDBUF <= 0");
         }
         int clamped = Math.min(size, stack.limits().maxSocketBufferSize()); // as Linux's wmem_max
-        setOption(() -> sendBufferSize = clamped);
+        setOption(() -> {
+            sendBufferSize = clamped;
+            sendBufferSet = true;
+        });
     }
-    public int getSendBufferSize() throws SocketException { return getInt(() -> sendBufferSize); }
+
+    /** The size set, or else the connection's current (autotuned) size, or the initial size. */
+    public int getSendBufferSize() throws SocketException {
+        return getInt(() -> sendBufferSet || !hasConn() ? sendBufferSize : conn.tcp.sendBufferSize());
+    }
+
+    private boolean hasConn() {
+        return conn != null;
+    }
 
     /** SO_OOBINLINE: deliver received urgent bytes inline (else they are dropped, as JDK sockets). */
     public void setOobInline(boolean on) throws SocketException { setOption(() -> oobInline = on); }
@@ -937,6 +978,31 @@ public final class TcpSocket implements Closeable {
         setOption(() -> userTimeout = millis);
     }
     public int getUserTimeout() throws SocketException { return getInt(() -> userTimeout); }
+
+    /**
+     * TCP_CONGESTION: the congestion control algorithm, {@code "cubic"} (default) or {@code "reno"}
+     * ({@code "newreno"} accepted), case-insensitive. Before or after connect: a connection switches at
+     * once and keeps its cwnd and ssthresh, as Linux; a listener's children inherit it.
+     * @throws IllegalArgumentException for an unknown algorithm (Linux: ENOENT)
+     */
+    public void setCongestionControl(String name) throws SocketException {
+        String n = io.usertcp.tcp.CongestionControl.canonicalName(name);
+        if (!io.usertcp.tcp.CongestionControl.ALGORITHMS.contains(n)) {
+            throw new IllegalArgumentException("Invalid value for TCP_CONGESTION: '" + name
+                    + "' (available: " + String.join(", ", io.usertcp.tcp.CongestionControl.ALGORITHMS) + ")");
+        }
+        setOption(() -> congestionControl = n);
+    }
+
+    public String getCongestionControl() throws SocketException {
+        lock();
+        try {
+            ensureOpen();
+            return congestionControl;
+        } finally {
+            unlock();
+        }
+    }
 
     private static void checkRange(int v, int lo, int hi, String name) {
         if (v < lo || v > hi) {

@@ -145,7 +145,9 @@ public final class TcpListener {
         if (seg.syn()) {
             SynCookieMode mode = config.synCookies();
             boolean full = synQueue.size() + acceptQueue.size() >= backlog;
-            if (acceptQueue.size() < backlog && (mode == SynCookieMode.ALWAYS
+            // A SYN that ends a TIME-WAIT (predecessor) needs an ISN above the old sequence space
+            // (C3.11), which a cookie cannot promise: it takes the ordinary path.
+            if (predecessor == null && acceptQueue.size() < backlog && (mode == SynCookieMode.ALWAYS
                     || (full && mode == SynCookieMode.ON_OVERFLOW))) {
                 sendCookie(seg, key, now, out);
                 return null;
@@ -196,7 +198,7 @@ public final class TcpListener {
             int peerShift = config.windowScaling() && o.windowScale() >= 0 ? o.windowScale() : -1;
             boolean sack = config.sackPermitted() && o.sackPermitted();
             // RFC 7323 §2.2: a Window Scale option in a <SYN,ACK> only when the SYN had one.
-            if (peerShift >= 0) opts = opts.withWindowScale(TcpConnection.windowScaleFor(config.receiveBufferSize()));
+            if (peerShift >= 0) opts = opts.withWindowScale(TcpConnection.windowScaleFor(config));
             if (sack) opts = opts.withSackPermitted(true);
             // RFC 7323 §3.2: a <SYN,ACK> echoes the SYN's TSval in TSecr.
             opts = opts.withTimestamps(SynCookies.cookieTsVal(sc.tsOffset(key),
