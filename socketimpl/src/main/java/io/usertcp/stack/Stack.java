@@ -6,7 +6,9 @@ import io.usertcp.ip.IcmpError;
 import io.usertcp.ip.IpStats;
 import io.usertcp.ip.Ipv4Input;
 import io.usertcp.ip.Ipv4Output;
+import io.usertcp.link.GsoInfo;
 import io.usertcp.link.LinkDownException;
+import io.usertcp.link.LinkOffload;
 import io.usertcp.link.PacketLink;
 import io.usertcp.tcp.ConnectionError;
 import io.usertcp.tcp.ConnectionKey;
@@ -26,6 +28,7 @@ import io.usertcp.wire.IcmpHeader;
 import io.usertcp.wire.Ipv4Header;
 import io.usertcp.wire.MalformedPacketException;
 import io.usertcp.wire.Seq;
+import io.usertcp.wire.TcpHeader;
 import io.usertcp.wire.TcpSegment;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -153,6 +156,16 @@ public final class Stack implements AutoCloseable {
         }
     };                                                                         // guarded by lock
     private final ByteBuffer manualRx;                                          // guarded by lock (manual mode)
+    /**
+     * Loopback packets never leave the JVM: like Linux's lo (NETIF_F_HW_CSUM), TCP checksums are
+     * neither computed (pseudo-header sum only) nor verified on it.
+     */
+    private final GsoInfo loopbackGso = new GsoInfo().set(GsoInfo.FLAG_NEEDS_CSUM, GsoInfo.GSO_NONE, 0, 0, 0, 0);
+    private final GsoInfo manualGso = new GsoInfo();                            // guarded by lock (manual mode)
+    /** Offload metadata of outbound packets (filled per packet by sendSegment). */
+    private final GsoInfo txGso = new GsoInfo();                                // guarded by lock
+    /** The packet being input whose link vouches for its TCP checksum (offload), else null. */
+    private ByteBuffer checksumTrusted;                                         // guarded by lock
     private boolean flushing;                                                   // guarded by lock
     private long timerTarget = Long.MAX_VALUE;                                  // guarded by lock
     private long nextConnectionId = 1;                                          // guarded by lock
@@ -183,7 +196,11 @@ public final class Stack implements AutoCloseable {
         ipInput.setHandler(Ipv4Header.PROTO_ICMP, this::icmpDeliver);
         this.isn = new IsnGenerator(random);
         this.synCookies = new SynCookies(isn);
-        this.manualRx = ByteBuffer.allocate(maxMtu);
+        int rxSize = maxMtu;
+        for (NetInterface i : links) {
+            rxSize = Math.max(rxSize, i.link.offload().receiveBufferSize(i.mtu));
+        }
+        this.manualRx = ByteBuffer.allocate(rxSize);
     }
 
     /** A builder; see {@link Builder}. */
@@ -398,14 +415,14 @@ public final class Stack implements AutoCloseable {
                     int len;
                     try {
                         manualRx.clear();
-                        len = i.link.receive(manualRx, 0);
+                        len = i.link.receive(manualRx, manualGso, 0);
                     } catch (IOException e) {
                         break;
                     }
                     if (len <= 0) {
                         break;
                     }
-                    input(manualRx, i);
+                    input(manualRx, manualGso, i);
                 }
             }
             runTimers(clock.nanoTime());
@@ -544,6 +561,13 @@ public final class Stack implements AutoCloseable {
     private void register(Conn c) {
         connections.put(c.key, c);
         byTcp.put(c.tcp, c);
+        // TCP segmentation offload: over a link that cuts super-segments, the connection may send
+        // up to 64 KiB per segment (its size goal; every send rule still counts MSS-sized segments).
+        Route r = routing.route(c.key.remoteIp());
+        if (r != null && !r.iface().isLoopback() && r.iface().link.offload().tso4()) {
+            c.tcp.setSegmentationOffload(r.iface().link.offload().maxPacketSize()
+                    - Ipv4Header.MIN_LENGTH - TcpHeader.MAX_LENGTH);
+        }
     }
 
     void addListener(TcpSocket s, int port) {
@@ -608,7 +632,7 @@ public final class Stack implements AutoCloseable {
                     timerWake.signal(); // the timer thread (or the next pump) goes on
                     break;
                 }
-                input(ByteBuffer.wrap(p), routing.loopback());
+                input(ByteBuffer.wrap(p), loopbackGso, routing.loopback());
             }
         } finally {
             flushing = false;
@@ -675,8 +699,14 @@ public final class Stack implements AutoCloseable {
 
     private void rxLoop(NetInterface iface) {
         ByteBuffer[] burst = new ByteBuffer[RX_BURST];
+        GsoInfo[] meta = new GsoInfo[RX_BURST];
+        // With offload a packet may be a 64 KiB super-segment; direct buffers let the link read
+        // into them without a bounce copy (their checksums are not summed by us: the kernel made them).
+        LinkOffload offload = iface.link.offload();
+        int size = offload.receiveBufferSize(iface.mtu);
         for (int k = 0; k < burst.length; k++) {
-            burst[k] = ByteBuffer.allocate(iface.mtu);
+            burst[k] = offload.enabled() ? ByteBuffer.allocateDirect(size) : ByteBuffer.allocate(size);
+            meta[k] = new GsoInfo();
         }
         int failures = 0;
         long backoff = RX_RETRY_NANOS;
@@ -684,9 +714,9 @@ public final class Stack implements AutoCloseable {
             int n = 0;
             try {
                 // Read without the lock: one packet with a wait, then all that are ready (bounded).
-                if (iface.link.receive(burst[0], RX_WAIT_NANOS) > 0) {
+                if (iface.link.receive(burst[0], meta[0], RX_WAIT_NANOS) > 0) {
                     n = 1;
-                    while (n < burst.length && iface.link.receive(burst[n], 0) > 0) {
+                    while (n < burst.length && iface.link.receive(burst[n], meta[n], 0) > 0) {
                         n++;
                     }
                 }
@@ -732,7 +762,7 @@ public final class Stack implements AutoCloseable {
                     return;
                 }
                 for (int k = 0; k < n; k++) {
-                    input(burst[k], iface);
+                    input(burst[k], meta[k], iface);
                 }
                 flush();
             } catch (RuntimeException e) {
@@ -807,21 +837,27 @@ public final class Stack implements AutoCloseable {
      * Processes one received IP packet (buffer position 0, limit = length). Lock held. Validation,
      * reassembly and dispatch are {@link Ipv4Input}'s (C6.1, C6.2); every drop is counted.
      */
-    private void input(ByteBuffer pkt, NetInterface in) {
+    private void input(ByteBuffer pkt, GsoInfo gso, NetInterface in) {
         int len = pkt.limit();
         stats.packetsIn.increment();
         stats.bytesIn.add(len);
+        // Offload: a packet the local kernel made (NEEDS_CSUM: its TCP checksum field holds only the
+        // pseudo-header sum) or verified (DATA_VALID) is not verified again. Only this very buffer:
+        // a datagram reassembled from fragments is a new buffer and is verified as usual.
+        checksumTrusted = gso.checksumTrusted() ? pkt : null;
         try {
             ipInput.receive(pkt, 0, len, clock.nanoTime());
         } catch (RuntimeException e) {
             internalError("input from " + in.name, e);
+        } finally {
+            checksumTrusted = null;
         }
     }
 
     private void tcpDeliver(Ipv4Header ip, ByteBuffer buf, int off, int len, long now) {
         TcpSegment seg;
         try {
-            seg = TcpSegment.parse(buf, off, len, ip.src(), ip.dst());
+            seg = TcpSegment.parse(buf, off, len, ip.src(), ip.dst(), buf != checksumTrusted);
         } catch (MalformedPacketException e) {
             stats.drop(e.reason());
             return;
@@ -1053,10 +1089,23 @@ public final class Stack implements AutoCloseable {
     private void emitSegment(TcpConnection from, TcpSegment seg) {
         ConnectionKey k = from.key();
         Conn c = byTcp.get(from);
-        sendSegment(seg, k.localIp(), k.remoteIp(), c == null ? 0 : c.tos);
+        // A segment longer than one MSS is a TSO super-segment (the connection sends them only when
+        // its route's link has TSO: see register): the link cuts it into payloads of the send MSS
+        // minus this segment's options, the size each cut segment would have had.
+        int gsoSize = from.sendMss() - (seg.headerLength() - TcpHeader.MIN_LENGTH);
+        sendSegment(seg, k.localIp(), k.remoteIp(), c == null ? 0 : c.tos, gsoSize);
     }
 
     private void sendSegment(TcpSegment seg, int src, int dst, int tos) {
+        sendSegment(seg, src, dst, tos, 0);
+    }
+
+    /**
+     * Wraps a segment in IPv4 and sends it. With checksum offload on the route's link the TCP
+     * checksum is left to the link (pseudo-header sum only); a payload longer than {@code gsoSize}
+     * (0: never) goes as one TSO super-segment. Tracing and pcap see it as one segment.
+     */
+    private void sendSegment(TcpSegment seg, int src, int dst, int tos, int gsoSize) {
         Route r = routing.route(dst);
         if (r == null) {
             stats.drop(DropReason.NO_ROUTE);
@@ -1064,8 +1113,15 @@ public final class Stack implements AutoCloseable {
         }
         tx.clear();
         int hl = Ipv4Header.MIN_LENGTH;
-        int tcpLen = seg.emit(tx, hl, src, dst);
+        boolean loopback = r.iface().isLoopback();
+        boolean csumOffload = !loopback && r.iface().link.offload().checksum();
+        int tcpLen = seg.emit(tx, hl, src, dst, csumOffload || loopback);
         int total = ipOutput.finish(tx, 0, tos, Ipv4Header.PROTO_TCP, src, dst, tcpLen);
+        if (csumOffload) {
+            txGso.tcp4(hl, seg.headerLength(), gsoSize, seg.payloadLength());
+        } else {
+            txGso.clear();
+        }
         tx.position(0).limit(total);
         stats.segmentsOut.increment();
         if (seg.rst()) {
@@ -1076,13 +1132,20 @@ public final class Stack implements AutoCloseable {
             trace(t, new ConnectionKey(src, seg.srcPort(), dst, seg.dstPort()), SegmentTracer.Direction.OUT, seg,
                     clock.nanoTime());
         }
-        transmit(r, tx);
+        transmit(r, tx, txGso);
+        txGso.clear();
     }
 
     /** Sends one IP packet (position..limit of {@code pkt}) through the route's interface. */
     private void transmit(Route r, ByteBuffer pkt) {
+        txGso.clear();
+        transmit(r, pkt, txGso);
+    }
+
+    /** Sends one IP packet with offload metadata ({@code gso} plain unless the link has offload). */
+    private void transmit(Route r, ByteBuffer pkt, GsoInfo gso) {
         int len = pkt.remaining();
-        if (len > r.iface().mtu) {
+        if (len > r.iface().mtu && !(gso.isGso() && len <= r.iface().link.offload().maxPacketSize())) {
             stats.drop(DropReason.NO_ROUTE); // never happens: segments are sized to the MSS
             return;
         }
@@ -1106,7 +1169,11 @@ public final class Stack implements AutoCloseable {
             return;
         }
         try {
-            i.link.send(pkt);
+            if (gso.isPlain()) {
+                i.link.send(pkt);
+            } else {
+                i.link.send(pkt, gso);
+            }
             if (i.down) {
                 i.down = false;
                 LOG.log(System.Logger.Level.INFO, "usertcp: link " + i.name + " is up again");

@@ -64,9 +64,20 @@ public record TcpSegment(int srcPort, int dstPort, int seq, int ack, int flags, 
      */
     public static TcpSegment parse(ByteBuffer buf, int off, int len, int srcIp, int dstIp)
             throws MalformedPacketException {
+        return parse(buf, off, len, srcIp, dstIp, true);
+    }
+
+    /**
+     * As {@link #parse(ByteBuffer, int, int, int, int)}; with {@code verifyChecksum} false the
+     * checksum is not checked, for a packet whose link vouches for it (offload: the local kernel
+     * made it and left the field partial, or verified it — {@code GsoInfo.checksumTrusted()}).
+     */
+    public static TcpSegment parse(ByteBuffer buf, int off, int len, int srcIp, int dstIp, boolean verifyChecksum)
+            throws MalformedPacketException {
         TcpHeader h = TcpHeader.parse(buf, off, len);
         // RFC 9293 §3.1: "The sender MUST generate it (MUST-2) and the receiver MUST check it (MUST-3)."
-        if (!h.verifyChecksum(srcIp, dstIp, len)) {
+        // (With checksum offload the link below has checked it, or the packet never left this host.)
+        if (verifyChecksum && !h.verifyChecksum(srcIp, dstIp, len)) {
             throw new MalformedPacketException(DropReason.BAD_TCP_CHECKSUM);
         }
         int flags = h.flags();
@@ -117,6 +128,16 @@ public record TcpSegment(int srcPort, int dstPort, int seq, int ack, int flags, 
      * limit do not move. The ack field is written as given even without ACK (use 0 then).
      */
     public int emit(ByteBuffer out, int off, int srcIp, int dstIp) {
+        return emit(out, off, srcIp, dstIp, false);
+    }
+
+    /**
+     * As {@link #emit(ByteBuffer, int, int, int)}; with {@code partialChecksum} the checksum field
+     * gets only the folded pseudo-header sum (not complemented), for a link with checksum offload
+     * to complete over the header and payload (Linux CHECKSUM_PARTIAL, virtio NEEDS_CSUM with
+     * csum_offset {@link TcpHeader#CHECKSUM}). The payload is not read twice.
+     */
+    public int emit(ByteBuffer out, int off, int srcIp, int dstIp, boolean partialChecksum) {
         int optLen = options.length();
         int hl = TcpHeader.MIN_LENGTH + optLen;
         int plen = payload.remaining();
@@ -136,7 +157,11 @@ public record TcpSegment(int srcPort, int dstPort, int seq, int ack, int flags, 
         if (plen > 0) {
             out.put(off + hl, payload, payload.position(), plen);
         }
-        h.fillChecksum(srcIp, dstIp, hl + plen);
+        if (partialChecksum) {
+            h.fillPseudoHeaderChecksum(srcIp, dstIp, hl + plen);
+        } else {
+            h.fillChecksum(srcIp, dstIp, hl + plen);
+        }
         return hl + plen;
     }
 

@@ -107,7 +107,7 @@ class HpingSynFloodTest {
                 String src = "198.18." + (8 + i) + ".7";
                 // nice 19: attacker and victim share this machine's two cores; the attacker in a real
                 // flood has its own CPU, so here it gets what usertcp leaves (and still fills the TUN).
-                flooders.add(new ProcessBuilder("timeout", "-s", "INT", String.valueOf(FLOOD_SECONDS), "nice", "-n", "19", hping,
+                flooders.add(new ProcessBuilder("timeout", "-s", "INT", "-k", "5", String.valueOf(FLOOD_SECONDS), "nice", "-n", "19", hping,
                         "--flood", "-S", "-p", String.valueOf(PORT), "-a", src, "-I", DEV, "198.18.0.2")
                         .redirectErrorStream(true).redirectOutput(dir.resolve("hping3-" + i + ".txt").toFile()).start());
             }
@@ -177,6 +177,7 @@ class HpingSynFloodTest {
             assertTrue(heapAfter - heapBefore < HEAP_SLACK, "used heap grew: " + figure);
         } finally {
             for (Process p : flooders) {
+                p.descendants().forEach(ProcessHandle::destroyForcibly); // hping3 under timeout/nice
                 p.destroyForcibly();
             }
             serving.set(false);
