@@ -4,7 +4,8 @@ import io.usertcp.link.PacketLink;
 
 /**
  * One interface of a stack: a link with an IPv4 address and prefix, or the built-in loopback
- * (127.0.0.0/8, no link: its packets go to the stack's loopback queue). Immutable.
+ * (127.0.0.0/8, no link: its packets go to the stack's loopback queue). Immutable but for {@link #tx},
+ * set once at construction of the stack.
  */
 final class NetInterface {
 
@@ -21,6 +22,8 @@ final class NetInterface {
     final int address;
     final int prefixLength;
     final int mtu;
+    /** The link's transmit queue (null for the loopback); set once by the stack before any thread runs. */
+    TxRing tx;
 
     NetInterface(String name, PacketLink link, int address, int prefixLength, int mtu) {
         this.name = name;

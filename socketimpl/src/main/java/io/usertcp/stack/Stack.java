@@ -60,9 +60,17 @@ import java.util.concurrent.locks.ReentrantLock;
  *       emits once at the end, so one ACK can cover the burst.</li>
  *   <li>One platform daemon <b>timer thread</b> ({@code usertcp-timer}) waits on {@link #timerWake}
  *       until the earliest connection deadline, then runs the due timers.</li>
- *   <li>Lock ordering: the engine lock is the outermost lock. Links are called with it held
- *       ({@link PacketLink#send} never blocks for long and never calls back); their internal locks
- *       are only ever taken inside it. RX threads call {@link PacketLink#receive} without it.</li>
+ *   <li><b>Transmit outside the lock.</b> Packets for a link are queued under the engine lock in the
+ *       link's {@link TxRing} (preallocated slots) and handed to {@link PacketLink#send} by the thread
+ *       that releases the engine lock, after releasing it ({@link EngineLock#unlock}), under
+ *       {@link #drainLock}, in queue order; a thread about to wait on a condition of the engine lock
+ *       first releases the lock once to send what is queued (a spurious wake-up for its caller). So
+ *       the TUN {@code write(2)}s of the application thread and of the RX thread (its ACKs) run in
+ *       parallel with the other's engine work. A full ring is written out by the producer itself,
+ *       under the engine lock ({@link StackStats#txQueueFull()}); nothing is dropped.</li>
+ *   <li>Lock ordering: the engine lock, then {@link #drainLock}, then the links' internal locks
+ *       ({@link PacketLink#send} never blocks for long and never calls back). RX threads call
+ *       {@link PacketLink#receive} without any of them.</li>
  *   <li>Every event (packet, timer, application call) marks the connections it touched
  *       <em>dirty</em>; before the lock is released {@link #flush()} polls each dirty connection for
  *       its segments, wakes the threads waiting on its socket, and processes packets that the
@@ -103,7 +111,15 @@ public final class Stack implements AutoCloseable {
     static final int MIN_PMTU = 552;
 
     /** The engine lock; see the class comment for what it guards. */
-    final ReentrantLock lock = new ReentrantLock();
+    final ReentrantLock lock = new EngineLock();
+    /**
+     * Held by the one thread at a time that hands queued packets ({@link TxRing}) to the links. Taken
+     * without the engine lock (after it was released), or inside it only when a ring is full.
+     */
+    private final ReentrantLock drainLock = new ReentrantLock();
+    /** The transmit queue of each link (not the loopback), and the link it goes to; fixed at construction. */
+    private final TxRing[] rings;
+    private final PacketLink[] ringLinks;
     /** Signalled when a deadline moved closer or work was left for the timer thread. */
     private final Condition timerWake = lock.newCondition();
 
@@ -127,6 +143,8 @@ public final class Stack implements AutoCloseable {
 
     private final Map<ConnectionKey, Conn> connections = new HashMap<>();       // guarded by lock
     private final Map<TcpConnection, Conn> byTcp = new IdentityHashMap<>();      // guarded by lock
+    /** The same connections as {@link #connections}, for the per-segment lookup (no key allocated). */
+    private final ConnectionTable<Conn> lookup = new ConnectionTable<>();       // guarded by lock
     private final Map<Integer, List<TcpSocket>> listeners = new HashMap<>();    // guarded by lock; port → LISTEN sockets
     private final PortTable ports;                                              // guarded by lock
     private final ArrayDeque<byte[]> loopbackQueue = new ArrayDeque<>();        // guarded by lock
@@ -157,6 +175,13 @@ public final class Stack implements AutoCloseable {
             maxMtu = Math.max(maxMtu, s.link.mtu());
         }
         this.maxMtu = maxMtu;
+        this.rings = new TxRing[links.size()];
+        this.ringLinks = new PacketLink[links.size()];
+        for (int k = 0; k < links.size(); k++) {
+            NetInterface i = links.get(k);
+            i.tx = rings[k] = new TxRing(i.mtu, stats.linkSendErrors);
+            ringLinks[k] = i.link;
+        }
         this.routing = new Routing(NetInterface.loopback(), links, b.gateway);
         this.primaryAddress = Addresses.toInet(links.isEmpty() ? Addresses.LOOPBACK : links.get(0).address);
         SecureRandom random = new SecureRandom();
@@ -472,6 +497,7 @@ public final class Stack implements AutoCloseable {
 
     private void register(Conn c) {
         connections.put(c.key, c);
+        lookup.put(c.key.localIp(), c.key.localPort(), c.key.remoteIp(), c.key.remotePort(), c);
         byTcp.put(c.tcp, c);
     }
 
@@ -571,6 +597,7 @@ public final class Stack implements AutoCloseable {
         if (connections.get(c.key) == c) {
             connections.remove(c.key);
         }
+        lookup.remove(c.key.localIp(), c.key.localPort(), c.key.remoteIp(), c.key.remotePort(), c);
         byTcp.remove(c.tcp);
         try {
             stats.retransmits.add(c.tcp.info().retransmits());
@@ -740,12 +767,12 @@ public final class Stack implements AutoCloseable {
             stats.rstReceived.increment();
         }
         long now = clock.nanoTime();
-        ConnectionKey key = new ConnectionKey(dst, seg.dstPort(), src, seg.srcPort());
         SegmentTracer t = tracer;
         if (t != null) {
-            trace(t, key, SegmentTracer.Direction.IN, seg, now);
+            trace(t, new ConnectionKey(dst, seg.dstPort(), src, seg.srcPort()), SegmentTracer.Direction.IN, seg, now);
         }
-        Conn c = connections.get(key);
+        // The per-segment lookup: primitive 4-tuple, nothing allocated.
+        Conn c = lookup.get(dst, seg.dstPort(), src, seg.srcPort());
         TcpConnection predecessor = null;
         if (c != null) {
             // Only a bare SYN can go to a listener here: look one up for that case alone, not on
@@ -777,7 +804,7 @@ public final class Stack implements AutoCloseable {
         }
         TcpSocket l = findListener(dst, seg.dstPort());
         if (l != null) {
-            l.listenerInput(seg, key, now, predecessor);
+            l.listenerInput(seg, new ConnectionKey(dst, seg.dstPort(), src, seg.srcPort()), now, predecessor);
             return;
         }
         stats.drop(DropReason.TCP_NO_SOCKET);
@@ -939,11 +966,30 @@ public final class Stack implements AutoCloseable {
             stats.drop(DropReason.NO_ROUTE);
             return;
         }
-        tx.clear();
         int hl = Ipv4Header.MIN_LENGTH;
+        TxRing ring = r.iface().tx;
+        if (ring != null && hl + seg.length() <= ring.maxPacket()) {
+            // Emitted straight into the link's transmit queue: the payload is copied once, into the
+            // packet, and the link is written after the engine lock is released.
+            int base = reserve(ring);
+            ByteBuffer out = ring.buffer();
+            int tcpLen = seg.emit(out, base + hl, src, dst);
+            int total = ipOutput.finish(out, base, tos, Ipv4Header.PROTO_TCP, src, dst, tcpLen);
+            countSegmentOut(seg, src, dst);
+            stats.packetsOut.increment();
+            stats.bytesOut.add(total);
+            ring.commit(total);
+            return;
+        }
+        tx.clear();
         int tcpLen = seg.emit(tx, hl, src, dst);
         int total = ipOutput.finish(tx, 0, tos, Ipv4Header.PROTO_TCP, src, dst, tcpLen);
         tx.position(0).limit(total);
+        countSegmentOut(seg, src, dst);
+        transmit(r, tx);
+    }
+
+    private void countSegmentOut(TcpSegment seg, int src, int dst) {
         stats.segmentsOut.increment();
         if (seg.rst()) {
             stats.rstSent.increment();
@@ -953,7 +999,22 @@ public final class Stack implements AutoCloseable {
             trace(t, new ConnectionKey(src, seg.srcPort(), dst, seg.dstPort()), SegmentTracer.Direction.OUT, seg,
                     clock.nanoTime());
         }
-        transmit(r, tx);
+    }
+
+    /** A slot of {@code ring} (lock held); a full ring is first written out by this thread. */
+    private int reserve(TxRing ring) {
+        int off = ring.reserve();
+        if (off < 0) {
+            stats.txQueueFull.increment();
+            drainLock.lock(); // waits at most for one drain in progress (the lock order allows it)
+            try {
+                drainRings();
+            } finally {
+                drainLock.unlock();
+            }
+            off = ring.reserve(); // empty now: only the engine-lock holder produces
+        }
+        return off;
     }
 
     /** Sends one IP packet (position..limit of {@code pkt}) through the route's interface. */
@@ -976,10 +1037,146 @@ public final class Stack implements AutoCloseable {
             stats.loopbackPackets.increment();
             return;
         }
-        try {
-            r.iface().link.send(pkt);
-        } catch (IOException e) {
-            stats.linkSendErrors.increment();
+        TxRing ring = r.iface().tx;
+        int off = reserve(ring);
+        ring.buffer().put(off, pkt, pkt.position(), len);
+        ring.commit(len);
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Transmit queues (see the class comment)
+    // ------------------------------------------------------------------------------------------
+
+    /** True when no link has a packet queued. */
+    private boolean txIdle() {
+        TxRing[] rs = rings;
+        for (int k = 0; k < rs.length; k++) {
+            if (!rs[k].isEmpty()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Drain lock held: hands every queued packet to its link. */
+    private void drainRings() {
+        for (int k = 0; k < rings.length; k++) {
+            rings[k].drainTo(ringLinks[k]);
+        }
+    }
+
+    /**
+     * Sends what the rings hold unless another thread is at it. Called after the engine lock was
+     * released: whoever holds the drain lock re-checks the rings after releasing it, so no packet is
+     * left behind when this thread's {@code tryLock} fails.
+     */
+    private void drainTx() {
+        while (!txIdle()) {
+            if (!drainLock.tryLock()) {
+                return;
+            }
+            try {
+                drainRings();
+            } finally {
+                drainLock.unlock();
+            }
+        }
+    }
+
+    /**
+     * The engine lock: a {@link ReentrantLock} whose outermost {@link #unlock()} writes the packets
+     * queued meanwhile to the links, and whose conditions let the lock go once for that before they
+     * wait (so queued packets never wait for somebody else's unlock).
+     */
+    private final class EngineLock extends ReentrantLock {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public void unlock() {
+            super.unlock();
+            if (getHoldCount() == 0 && !txIdle()) {
+                drainTx();
+            }
+        }
+
+        @Override
+        public Condition newCondition() {
+            return new DrainingCondition(super.newCondition());
+        }
+
+        /**
+         * Before parking: if packets are queued and nobody is sending them, release the lock once to
+         * send them and return as a spurious wake-up (every caller re-checks its condition in a loop).
+         * With the lock held more than once, send them under the lock instead.
+         */
+        boolean sendQueuedFirst() {
+            if (txIdle() || drainLock.isLocked()) {
+                return false; // nothing queued, or the thread sending re-checks the rings when done
+            }
+            if (getHoldCount() == 1) {
+                unlock();
+                lock();
+                return true;
+            }
+            drainLock.lock();
+            try {
+                drainRings();
+            } finally {
+                drainLock.unlock();
+            }
+            return false;
+        }
+    }
+
+    /** A condition of the {@link EngineLock}: sends queued packets before parking. */
+    private final class DrainingCondition implements Condition {
+        private final Condition c;
+
+        DrainingCondition(Condition c) {
+            this.c = c;
+        }
+
+        private boolean sendQueuedFirst() {
+            return ((EngineLock) lock).sendQueuedFirst();
+        }
+
+        @Override
+        public void await() throws InterruptedException {
+            if (!sendQueuedFirst()) {
+                c.await();
+            }
+        }
+
+        @Override
+        public void awaitUninterruptibly() {
+            if (!sendQueuedFirst()) {
+                c.awaitUninterruptibly();
+            }
+        }
+
+        @Override
+        public long awaitNanos(long nanosTimeout) throws InterruptedException {
+            return sendQueuedFirst() ? nanosTimeout : c.awaitNanos(nanosTimeout);
+        }
+
+        @Override
+        public boolean await(long time, TimeUnit unit) throws InterruptedException {
+            return sendQueuedFirst() || c.await(time, unit);
+        }
+
+        @Override
+        public boolean awaitUntil(java.util.Date deadline) throws InterruptedException {
+            return sendQueuedFirst() || c.awaitUntil(deadline);
+        }
+
+        @Override
+        public void signal() {
+            c.signal();
+        }
+
+        @Override
+        public void signalAll() {
+            c.signalAll();
         }
     }
 
