@@ -1,11 +1,40 @@
 package io.usertcp.tcp;
 
 /**
- * The congestion window and slow-start threshold (RFC 5681). The connection runs loss detection and
- * recovery (duplicate ACKs, NewReno partial ACKs, RTO; later a SACK scoreboard) and tells this object
- * what happened; the object only decides {@code cwnd} and {@code ssthresh}. NewReno
- * ({@link NewReno}) is the implementation; CUBIC can be added behind the same interface.
- * All sizes are bytes.
+ * The congestion window and slow-start threshold (RFC 5681), behind one interface so that NewReno
+ * ({@link NewReno}) and CUBIC can be swapped. All sizes are bytes; {@code now} is nanoseconds.
+ *
+ * <p><b>Split of duties.</b> The connection detects loss (duplicate ACKs, the RFC 6675 SACK
+ * scoreboard, RACK-TLP of RFC 8985, the retransmission timer) and runs loss recovery: which segment
+ * goes out next (RFC 6675 NextSeg) and how much may go out (RFC 6937 Proportional Rate Reduction).
+ * The congestion control decides only:
+ * <ul>
+ *   <li>the multiplicative decrease at a congestion event ({@link #onCongestionEvent}: sets
+ *       {@code ssthresh}; NewReno max(FlightSize/2, 2·SMSS), RFC 5681 §3.2 equation 4; CUBIC β = 0.7,
+ *       RFC 9438 §4.6);</li>
+ *   <li>window growth outside recovery ({@link #onAck}: slow start, congestion avoidance);</li>
+ *   <li>the response to a retransmission timeout ({@link #onRto}) and to idleness ({@link #onIdleRestart}).</li>
+ * </ul>
+ *
+ * <p><b>Call sequence of one fast-recovery episode.</b>
+ * <ol>
+ *   <li>{@link #onCongestionEvent}{@code (flightSize, now)} once, when recovery starts. It sets
+ *       {@code ssthresh} and may remember what it needs (CUBIC: W_max, the epoch). It need not touch
+ *       {@code cwnd}: the connection sets it right after.</li>
+ *   <li>{@link #setCwnd}{@code (pipe + sndcnt)} on every ACK during recovery: RFC 6937 §3 "cwnd = pipe
+ *       + sndcnt". The implementation takes the value as given. {@link #onAck} is <em>not</em> called
+ *       while in recovery.</li>
+ *   <li>{@link #onRecoveryEnd}{@code (now)} when the cumulative ACK reaches the recovery point:
+ *       RFC 6937 §3 "cwnd = ssthresh" ("at the end of recovery ... set cwnd to ssthresh"). CUBIC may
+ *       start its congestion-avoidance epoch here.</li>
+ * </ol>
+ * A loss repaired by a tail loss probe (RFC 8985 §7.4) is a congestion event that enters and ends
+ * recovery at once: {@code onCongestionEvent} then {@code onRecoveryEnd}.
+ *
+ * <p><b>Timeout.</b> {@link #onRto} sets ssthresh (on the first timeout of the same data) and cwnd to
+ * the loss window (1 SMSS, RFC 5681 §3.1); the connection then retransmits what is marked lost in
+ * slow start, calling {@link #onAck} for each ACK (an RTO ends any fast recovery without
+ * {@code onRecoveryEnd}).
  */
 public interface CongestionControl {
     int cwnd();
@@ -15,20 +44,29 @@ public interface CongestionControl {
     /** The sender MSS changed (negotiation, path MTU). */
     void setMss(int mss);
 
-    /** New data was acknowledged outside of loss recovery. */
+    /**
+     * New data was acknowledged outside of loss recovery: grow the window (RFC 5681 §3.1).
+     * @param ackedBytes newly acknowledged bytes (SND.UNA advance)
+     * @param flightSizeBeforeAck bytes in flight before this ACK
+     */
     void onAck(int ackedBytes, int flightSizeBeforeAck, long now);
 
-    /** Loss detected by duplicate ACKs: entering fast recovery (RFC 5681 §3.2 steps 2–3). */
-    void onLoss(int flightSize, long now);
+    /**
+     * A congestion event: loss detected by duplicate ACKs, SACK (RFC 6675) or RACK (RFC 8985), or a
+     * loss a tail loss probe repaired. Sets ssthresh (the multiplicative decrease); the connection's
+     * PRR (RFC 6937) then owns cwnd through {@link #setCwnd} until {@link #onRecoveryEnd}.
+     * @param flightSize RFC 5681 FlightSize: bytes sent and not cumulatively acknowledged
+     */
+    void onCongestionEvent(int flightSize, long now);
 
-    /** A further duplicate ACK during fast recovery (RFC 5681 §3.2 step 4). */
-    void onDupAckInRecovery();
+    /** Sets cwnd during loss recovery (RFC 6937: "cwnd = pipe + sndcnt"); taken as given. */
+    void setCwnd(int cwnd);
 
-    /** A partial ACK during fast recovery (RFC 6582 §3.2 step 3). */
-    void onPartialAck(int ackedBytes);
-
-    /** The ACK that ends fast recovery (RFC 6582 §3.2 step 3, full acknowledgment). */
-    void onRecoveryEnd(int flightSize);
+    /**
+     * Fast recovery ended: the cumulative ACK covers the recovery point (RFC 6675 §5, RFC 6582 §3.2).
+     * RFC 6937 §3: "cwnd = ssthresh" — what {@link NewReno} does.
+     */
+    void onRecoveryEnd(long now);
 
     /**
      * A retransmission timeout (RFC 5681 §3.1, equation 4 and "LW").

@@ -2,8 +2,11 @@ package io.usertcp.tcp;
 
 /**
  * NewReno congestion control: slow start and congestion avoidance of RFC 5681 §3.1 (with appropriate
- * byte counting, RFC 3465, L = 2), fast recovery of RFC 5681 §3.2 with the NewReno changes of
- * RFC 6582, restart after idle of RFC 5681 §4.1.
+ * byte counting, RFC 3465, L = 2), the multiplicative decrease of RFC 5681 §3.2 (equation 4), restart
+ * after idle of RFC 5681 §4.1. The recovery-time window (RFC 5681 §3.2 steps 3–6 / RFC 6582 inflation
+ * and deflation) is replaced by the connection's Proportional Rate Reduction (RFC 6937), as
+ * {@link CongestionControl} describes; the NewReno loss recovery itself (partial ACKs, RFC 6582) lives
+ * in {@link TcpConnection}.
  */
 public final class NewReno implements CongestionControl {
     private final int initialWindowSegments;
@@ -58,33 +61,22 @@ public final class NewReno implements CongestionControl {
     }
 
     @Override
-    public void onLoss(int flightSize, long now) {
-        // RFC 5681 §3.2 step 2: "ssthresh = max (FlightSize / 2, 2*SMSS)" (equation 4).
+    public void onCongestionEvent(int flightSize, long now) {
+        // RFC 5681 §3.2 step 2: "ssthresh = max (FlightSize / 2, 2*SMSS)" (equation 4). cwnd is then set
+        // by the connection's Proportional Rate Reduction (RFC 6937) instead of step 3's inflation.
         ssthresh = Math.max(flightSize / 2, 2 * mss);
-        // Step 3: "set cwnd to ssthresh plus 3*SMSS" (artificial inflation by the three dupacks).
-        cwnd = ssthresh + 3 * mss;
         bytesAckedInCa = 0;
     }
 
     @Override
-    public void onDupAckInRecovery() {
-        // RFC 5681 §3.2 step 4: "cwnd MUST be incremented by SMSS".
-        cwnd += mss;
+    public void setCwnd(int cwnd) {
+        this.cwnd = Math.max(1, Math.min(cwnd, Integer.MAX_VALUE / 2));
     }
 
     @Override
-    public void onPartialAck(int acked) {
-        // RFC 6582 §3.2 step 3: "deflate the congestion window by the amount of new data acknowledged
-        // by the Cumulative Acknowledgment field. If the partial ACK acknowledges at least one SMSS of
-        // new data, then add back SMSS bytes to the congestion window."
-        cwnd = Math.max(mss, cwnd - acked + (acked >= mss ? mss : 0));
-    }
-
-    @Override
-    public void onRecoveryEnd(int flightSize) {
-        // RFC 6582 §3.2 step 3, full acknowledgment option (1): "Set cwnd to min (ssthresh,
-        // max(FlightSize, SMSS) + SMSS)".
-        cwnd = Math.min(ssthresh, Math.max(flightSize, mss) + mss);
+    public void onRecoveryEnd(long now) {
+        // RFC 6937 §3: "cwnd = ssthresh" at the end of recovery (PRR has brought pipe down to it).
+        cwnd = ssthresh;
         bytesAckedInCa = 0;
     }
 

@@ -786,13 +786,17 @@ public final class TcpConnection {
                 if (ackPos >= recover) {
                     // RFC 6582 §3.2 step 3: full acknowledgment ends fast recovery.
                     inRecovery = false;
-                    cc.onRecoveryEnd((int) Math.min(Integer.MAX_VALUE, sndMax - sndUna));
+                    cc.onRecoveryEnd(now);
+                    // RFC 6582 §3.2 step 3 (1): "Set cwnd to min (ssthresh, max(FlightSize, SMSS) + SMSS)".
+                    cc.setCwnd((int) Math.min(cc.ssthresh(), Math.max(Math.min(Integer.MAX_VALUE / 2, sndMax - sndUna), sndMss) + sndMss));
                 } else {
                     // RFC 6582 §3.2 step 3, partial acknowledgment: "retransmit the first unacknowledged
                     // segment", deflate cwnd; "reset the retransmit timer" on the first partial ACK only.
                     // With SACK the hole at SND.UNA may have been retransmitted already (RFC 6675 §5).
                     if (!(sackOk && ackPos < rexmitHigh)) retransmitFirst = true;
-                    cc.onPartialAck((int) Math.min(Integer.MAX_VALUE, acked));
+                    // RFC 6582 §3.2 step 3: "deflate the congestion window by the amount of new data acknowledged ...
+                    // If the partial ACK acknowledges at least one SMSS of new data, then add back SMSS bytes".
+                    cc.setCwnd((int) Math.max(sndMss, cc.cwnd() - acked + (acked >= sndMss ? sndMss : 0)));
                     if (!partialAckSeen) {
                         partialAckSeen = true;
                         rtoAt = now + rtt.rto();
@@ -927,7 +931,7 @@ public final class TcpConnection {
             }
             // RFC 5681 §3.2 step 4: "For each additional duplicate ACK received (after the third), cwnd
             // MUST be incremented by SMSS."
-            cc.onDupAckInRecovery();
+            cc.setCwnd(cc.cwnd() + sndMss);
         } else if (dupAcks == 3 && sndUna >= recover) {
             // RFC 6582 §3.2 step 2: "If the Cumulative Acknowledgment field covers more than recover,
             // ... record the highest sequence number transmitted in the variable recover", then RFC 5681
@@ -937,7 +941,9 @@ public final class TcpConnection {
             partialAckSeen = false;
             rexmitHigh = sndUna;
             fastRetransmits++;
-            cc.onLoss((int) Math.min(Integer.MAX_VALUE, sndMax - sndUna), now);
+            cc.onCongestionEvent((int) Math.min(Integer.MAX_VALUE, sndMax - sndUna), now);
+            // RFC 5681 §3.2 step 3: "set cwnd to ssthresh plus 3*SMSS".
+            cc.setCwnd(cc.ssthresh() + 3 * sndMss);
             retransmitFirst = true;
             rttTimingEnd = -1;
         }

@@ -99,6 +99,32 @@ public final class PcapTap implements PacketLink {
         return n;
     }
 
+    /** The inner link's offload: the tap forwards it and records packets as they are. */
+    @Override
+    public LinkOffload offload() {
+        return inner.offload();
+    }
+
+    /**
+     * Records and forwards. A super-segment is recorded whole (one pcap record up to 64 KiB, as
+     * tcpdump shows TSO packets on a Linux interface) and a packet whose checksum the link fills
+     * is recorded with the pseudo-header sum in its checksum field (shown as "incorrect").
+     */
+    @Override
+    public void send(ByteBuffer packet, GsoInfo gso) throws IOException {
+        record(packet, packet.position(), packet.remaining());
+        inner.send(packet, gso);
+    }
+
+    @Override
+    public int receive(ByteBuffer dst, GsoInfo gso, long timeoutNanos) throws IOException {
+        int n = inner.receive(dst, gso, timeoutNanos);
+        if (n > 0) {
+            record(dst, 0, n);
+        }
+        return n;
+    }
+
     private void record(ByteBuffer p, int off, int len) throws IOException {
         Instant t = clock.instant();
         int kept = Math.min(len, snapLength);

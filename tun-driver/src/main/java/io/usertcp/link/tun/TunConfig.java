@@ -29,6 +29,19 @@ public final class TunConfig {
         CREATE_OR_ATTACH
     }
 
+    /** Whether {@link TunDevice#open} turns on checksum and segmentation offload ({@code IFF_VNET_HDR}). */
+    public enum Offload {
+        /** Plain IP packets, no virtio_net_hdr (the default: what every {@code PacketLink} user expects). */
+        OFF,
+        /**
+         * Offload when the kernel supports it (TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6), else plain,
+         * with the reason in {@link TunDevice#offloadUnavailableReason()} and a log line.
+         */
+        AUTO,
+        /** Offload or fail to open. */
+        REQUIRED
+    }
+
     /** The TUN clone device on Linux. */
     public static final String DEFAULT_DEVICE_PATH = "/dev/net/tun";
     /** Smallest MTU an IPv4 interface may have (RFC 791: "Every internet module must be able to forward a datagram of 68 octets"). */
@@ -45,6 +58,8 @@ public final class TunConfig {
     private final boolean up;
     private final boolean upExplicit;
     private final int txQueueLength;
+    private final Offload offload;
+    private final int extraOffloadFlags;
 
     private TunConfig(Builder b) {
         this.name = b.name;
@@ -56,6 +71,8 @@ public final class TunConfig {
         this.up = b.up;
         this.upExplicit = b.upExplicit;
         this.txQueueLength = b.txQueueLength;
+        this.offload = b.offload;
+        this.extraOffloadFlags = b.extraOffloadFlags;
     }
 
     public static Builder builder() {
@@ -74,6 +91,8 @@ public final class TunConfig {
         b.up = up;
         b.upExplicit = upExplicit;
         b.txQueueLength = txQueueLength;
+        b.offload = offload;
+        b.extraOffloadFlags = extraOffloadFlags;
         return b;
     }
 
@@ -99,6 +118,11 @@ public final class TunConfig {
     /** The kernel's transmit queue length (packets waiting for our reads) to set, or 0 to leave it. */
     public int txQueueLength() { return txQueueLength; }
 
+    /** Whether to open with checksum/segmentation offload; see {@link Offload}. */
+    public Offload offload() { return offload; }
+    /** TUN_F_* bits added to TUNSETOFFLOAD (tests: an unknown bit makes the kernel refuse). */
+    int extraOffloadFlags() { return extraOffloadFlags; }
+
     /** True when opening needs to configure the kernel side (and so needs CAP_NET_ADMIN). */
     boolean configuresKernel() {
         return hasKernelAddress() || mtu != 0 || txQueueLength != 0;
@@ -109,7 +133,8 @@ public final class TunConfig {
         return "TunConfig[name=" + (name == null ? "(kernel-chosen)" : name) + ", devicePath=" + devicePath + ", mode=" + mode
                 + (hasKernelAddress() ? ", kernelAddress=" + Ipv4.format(kernelAddress) + "/" + prefixLength : "")
                 + (mtu != 0 ? ", mtu=" + mtu : "") + ", up=" + up
-                + (txQueueLength != 0 ? ", txQueueLength=" + txQueueLength : "") + "]";
+                + (txQueueLength != 0 ? ", txQueueLength=" + txQueueLength : "")
+                + (offload != Offload.OFF ? ", offload=" + offload : "") + "]";
     }
 
     /** Builder for {@link TunConfig}. */
@@ -123,6 +148,8 @@ public final class TunConfig {
         private boolean up = true;
         private boolean upExplicit;
         private int txQueueLength;
+        private Offload offload = Offload.OFF;
+        private int extraOffloadFlags;
 
         private Builder() {}
 
@@ -221,6 +248,23 @@ public final class TunConfig {
                 throw new IllegalArgumentException("txQueueLength must be >= 0, got " + packets);
             }
             this.txQueueLength = packets;
+            return this;
+        }
+
+        /**
+         * Checksum and TCP segmentation offload (default {@link Offload#OFF}): with it on, reads
+         * and writes carry a {@code virtio_net_hdr}, reads may return 64 KiB super-segments and
+         * the kernel cuts 64 KiB TSO writes; use {@link TunDevice#receive(java.nio.ByteBuffer,
+         * io.usertcp.link.GsoInfo, long)} and 64 KiB buffers (see {@link TunDevice#offload()}).
+         */
+        public Builder offload(Offload offload) {
+            this.offload = Objects.requireNonNull(offload, "offload");
+            return this;
+        }
+
+        /** Test hook: extra TUN_F_* bits for TUNSETOFFLOAD (an unknown one makes it fail with EINVAL). */
+        Builder extraOffloadFlags(int bits) {
+            this.extraOffloadFlags = bits;
             return this;
         }
 

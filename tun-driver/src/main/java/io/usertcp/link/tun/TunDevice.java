@@ -1,5 +1,7 @@
 package io.usertcp.link.tun;
 
+import io.usertcp.link.GsoInfo;
+import io.usertcp.link.LinkOffload;
 import io.usertcp.link.PacketLink;
 import io.usertcp.link.tun.jna.Errno;
 import io.usertcp.link.tun.jna.ErrnoException;
@@ -11,6 +13,7 @@ import java.nio.channels.ClosedChannelException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A Linux TUN device ({@code IFF_TUN | IFF_NO_PI}): every {@link #send} hands one IP packet to the
@@ -25,6 +28,17 @@ import java.util.concurrent.atomic.AtomicLong;
  * cached per buffer). Heap buffers work too, through a copy. {@code receive} needs a buffer of at
  * least {@link #mtu()} bytes; a packet longer than the buffer would be truncated by the kernel,
  * which cannot happen as the kernel never routes a packet longer than the MTU out of a TUN.
+ *
+ * <p><b>Offload.</b> With {@link TunConfig.Offload#AUTO} or {@code REQUIRED} the device is opened
+ * with {@code IFF_VNET_HDR} ({@code TUNSETVNETHDRSZ} 10) and {@code TUNSETOFFLOAD(TUN_F_CSUM |
+ * TUN_F_TSO4 | TUN_F_TSO6)}: each packet travels behind a {@code struct virtio_net_hdr}, which
+ * {@link #send(ByteBuffer, GsoInfo)} and {@link #receive(ByteBuffer, GsoInfo, long)} translate
+ * from and to {@link GsoInfo} (one {@code writev}/{@code readv}, no copy for direct buffers). The
+ * kernel then hands over its TCP's TSO super-segments whole (up to 64 KiB, receive buffers must
+ * hold {@link LinkOffload#maxPacketSize()}), leaves TCP checksums of its own packets unfilled
+ * ({@code NEEDS_CSUM}), cuts our super-segments and fills the checksums we leave. When any of
+ * those ioctls fails, AUTO reopens the device plain and says why in
+ * {@link #offloadUnavailableReason()} (and a log line); REQUIRED fails to open.
  *
  * <p><b>Closing.</b> {@link #close()} marks the device closed and wakes pollers; the descriptors
  * are closed by whichever comes last, {@code close()} or the last in-flight call (the JDK's
@@ -46,6 +60,9 @@ public final class TunDevice implements PacketLink {
     private final int fd;
     private final int wakeFd;
     private final boolean created;
+    /** Size of the virtio_net_hdr before each packet, 0 in plain mode. */
+    private final int vnetHdr;
+    private final LinkOffload offload;
 
     private final AtomicInteger state = new AtomicInteger();
     private final AtomicBoolean released = new AtomicBoolean();
@@ -59,14 +76,23 @@ public final class TunDevice implements PacketLink {
     private final AtomicLong txPackets = new AtomicLong();
     private final AtomicLong txBytes = new AtomicLong();
     private final AtomicLong txDropped = new AtomicLong();
+    private final AtomicLong rxGso = new AtomicLong();
+    private final AtomicLong txGso = new AtomicLong();
 
-    private TunDevice(TunConfig config, String name, int mtu, int fd, int wakeFd, boolean created) {
+    /** Native scratch of the vnet-header calls, one per caller at a time (a racing second caller makes its own). */
+    private final AtomicReference<VnetScratch> rxScratch = new AtomicReference<>();
+    private final AtomicReference<VnetScratch> txScratch = new AtomicReference<>();
+
+    private TunDevice(TunConfig config, String name, int mtu, int fd, int wakeFd, boolean created, int vnetHdr,
+            LinkOffload offload) {
         this.config = config;
         this.name = name;
         this.mtu = mtu;
         this.fd = fd;
         this.wakeFd = wakeFd;
         this.created = created;
+        this.vnetHdr = vnetHdr;
+        this.offload = offload;
     }
 
     /**
@@ -95,33 +121,75 @@ public final class TunDevice implements PacketLink {
             throw TunErrors.exists(requested, null);
         }
 
-        int fd;
-        try {
-            fd = TunSys.open(config.devicePath(), TunSys.O_RDWR | TunSys.O_NONBLOCK | TunSys.O_CLOEXEC);
-        } catch (ErrnoException e) {
-            throw TunErrors.openFailed(config.devicePath(), e);
-        }
+        int fd = openNode(config);
         int wakeFd = -1;
         try {
             int flags = TunSys.IFF_TUN | TunSys.IFF_NO_PI;
             if (config.mode() == TunConfig.Mode.CREATE) {
                 flags |= TunSys.IFF_TUN_EXCL; // EBUSY if it appeared between our check and now
             }
-            String name;
-            try {
-                name = TunSys.tunSetIff(fd, requested == null ? "" : requested, flags);
-            } catch (ErrnoException e) {
-                throw TunErrors.setIffFailed(config, existed, e);
+            String name = null;
+            int vnetHdr = 0;
+            LinkOffload offload = LinkOffload.NONE;
+            if (config.offload() != TunConfig.Offload.OFF) {
+                String why = null;
+                try {
+                    if ((TunSys.tunGetFeatures(fd) & TunSys.IFF_VNET_HDR) == 0) {
+                        why = "the kernel's TUN driver does not offer IFF_VNET_HDR (TUNGETFEATURES)";
+                    } else {
+                        name = TunSys.tunSetIff(fd, requested == null ? "" : requested, flags | TunSys.IFF_VNET_HDR);
+                        TunSys.tunSetVnetHdrSize(fd, TunSys.VNET_HDR_SIZE);
+                        TunSys.tunSetOffload(fd, TunSys.TUN_F_CSUM | TunSys.TUN_F_TSO4 | TunSys.TUN_F_TSO6
+                                | config.extraOffloadFlags());
+                        vnetHdr = TunSys.VNET_HDR_SIZE;
+                        offload = new LinkOffload(true, true, true, LinkOffload.MAX_IPV4_PACKET, null);
+                    }
+                } catch (ErrnoException e) {
+                    why = e.getMessage();
+                }
+                if (why != null) {
+                    if (config.offload() == TunConfig.Offload.REQUIRED) {
+                        throw new TunException(TunException.Reason.OTHER, 0,
+                                "TUN offload (IFF_VNET_HDR, TUNSETOFFLOAD csum/tso4/tso6) is required and unavailable: " + why, null);
+                    }
+                    if (name != null) {
+                        // TUNSETIFF took the vnet header but the offload ioctls failed: start again
+                        // plain on a new descriptor (the flags of a bound descriptor cannot change).
+                        TunSys.close(fd);
+                        fd = -1;
+                        fd = openNode(config);
+                        name = null;
+                    }
+                    offload = LinkOffload.unavailable(why);
+                    String reason = why;
+                    LOG.log(System.Logger.Level.INFO, () -> "TUN " + (requested == null ? "" : requested + " ")
+                            + "without offload (plain packets): " + reason);
+                }
+            }
+            if (name == null) {
+                try {
+                    name = TunSys.tunSetIff(fd, requested == null ? "" : requested, flags);
+                } catch (ErrnoException e) {
+                    throw TunErrors.setIffFailed(config, existed, e);
+                }
             }
             int mtu = configureKernelSide(config, name);
             wakeFd = TunSys.eventfd();
-            TunDevice d = new TunDevice(config, name, mtu, fd, wakeFd, !existed);
+            TunDevice d = new TunDevice(config, name, mtu, fd, wakeFd, !existed, vnetHdr, offload);
             LOG.log(System.Logger.Level.DEBUG, () -> "opened " + d);
             return d;
         } catch (IOException | RuntimeException | Error e) {
             TunSys.close(fd);
             TunSys.close(wakeFd);
             throw e;
+        }
+    }
+
+    private static int openNode(TunConfig config) throws IOException {
+        try {
+            return TunSys.open(config.devicePath(), TunSys.O_RDWR | TunSys.O_NONBLOCK | TunSys.O_CLOEXEC);
+        } catch (ErrnoException e) {
+            throw TunErrors.openFailed(config.devicePath(), e);
         }
     }
 
@@ -214,6 +282,20 @@ public final class TunDevice implements PacketLink {
     public long txBytes() { return txBytes.get(); }
     /** Packets the kernel would not take (EAGAIN/ENOBUFS on write); each was dropped. */
     public long txDropped() { return txDropped.get(); }
+    /** Super-segments received whole (GSO metadata set by the kernel; counted in rxPackets too). */
+    public long rxGsoPackets() { return rxGso.get(); }
+    /** Super-segments sent for the kernel to cut (counted in txPackets too). */
+    public long txGsoPackets() { return txGso.get(); }
+
+    /** What this device offloads: {@link LinkOffload#NONE} unless opened with offload and the kernel agreed. */
+    @Override
+    public LinkOffload offload() { return offload; }
+
+    /**
+     * Why offload was asked for ({@link TunConfig.Offload#AUTO}) and not turned on (the failing
+     * ioctl and its errno), or null when it is on or was not asked for.
+     */
+    public String offloadUnavailableReason() { return offload.unavailableReason(); }
 
     public boolean isOpen() {
         return state.get() >= 0;
@@ -223,6 +305,10 @@ public final class TunDevice implements PacketLink {
 
     @Override
     public void send(ByteBuffer packet) throws IOException {
+        if (vnetHdr != 0) {
+            send(packet, 0, 0, 0, 0, 0, 0);
+            return;
+        }
         int len = packet.remaining();
         if (len == 0) {
             throw new IllegalArgumentException("empty packet");
@@ -240,28 +326,98 @@ public final class TunDevice implements PacketLink {
                 }
                 n = TunSys.write(fd, a, len);
             }
-            if (n == len) {
-                txPackets.incrementAndGet();
-                txBytes.addAndGet(len);
-                return;
-            }
-            if (n == -Errno.EAGAIN || n == -Errno.ENOBUFS || n == -Errno.ENOMEM || n == -Errno.EINTR) {
-                txDropped.incrementAndGet();
-                return;
-            }
-            if (n >= 0) {
-                throw new IOException("short write to TUN device " + name + ": " + n + " of " + len + " bytes");
-            }
-            throw new IOException("write to TUN device " + name + " failed (" + len + " bytes): "
-                    + Errno.describe((int) -n) + (n == -Errno.EINVAL ? " — the kernel rejects packets that are not IPv4/IPv6" : ""));
+            afterWrite(n, len, false);
         } finally {
             end();
         }
     }
 
+    /**
+     * Sends with offload metadata: a TCP packet whose checksum the kernel fills
+     * ({@link GsoInfo#FLAG_NEEDS_CSUM}, checksum field = pseudo-header sum) or a TCP/IPv4 or IPv6
+     * super-segment of up to 65535 bytes the kernel cuts into {@code gsoSize} payloads. On a device
+     * without offload only plain metadata is accepted.
+     */
+    @Override
+    public void send(ByteBuffer packet, GsoInfo gso) throws IOException {
+        if (vnetHdr == 0) {
+            PacketLink.super.send(packet, gso);
+            return;
+        }
+        send(packet, gso.flags(), gso.gsoType(), gso.hdrLen(), gso.gsoSize(), gso.csumStart(), gso.csumOffset());
+    }
+
+    private void send(ByteBuffer packet, int flags, int gsoType, int hdrLen, int gsoSize, int csumStart, int csumOffset)
+            throws IOException {
+        int len = packet.remaining();
+        if (len == 0) {
+            throw new IllegalArgumentException("empty packet");
+        }
+        if (len > offload.maxPacketSize()) {
+            throw new IllegalArgumentException("packet of " + len + " bytes is longer than " + offload.maxPacketSize());
+        }
+        begin();
+        VnetScratch io = take(txScratch);
+        try {
+            io.vnet.set(flags, gsoType, hdrLen, gsoSize, csumStart, csumOffset);
+            long n;
+            if (packet.isDirect()) {
+                n = io.vnet.writev(fd, address(packet, true) + packet.position(), len);
+            } else {
+                io.direct().put(0, packet, packet.position(), len);
+                n = io.vnet.writev(fd, io.directAddress, len);
+            }
+            afterWrite(n, len, (gsoType & ~GsoInfo.GSO_ECN) != GsoInfo.GSO_NONE);
+        } finally {
+            txScratch.set(io);
+            end();
+        }
+    }
+
+    private void afterWrite(long n, int len, boolean gso) throws IOException {
+        if (n == len) {
+            txPackets.incrementAndGet();
+            txBytes.addAndGet(len);
+            if (gso) {
+                txGso.incrementAndGet();
+            }
+            return;
+        }
+        if (n == -Errno.EAGAIN || n == -Errno.ENOBUFS || n == -Errno.ENOMEM || n == -Errno.EINTR) {
+            txDropped.incrementAndGet();
+            return;
+        }
+        if (n >= 0) {
+            throw new IOException("short write to TUN device " + name + ": " + n + " of " + len + " bytes");
+        }
+        throw new IOException("write to TUN device " + name + " failed (" + len + " bytes): "
+                + Errno.describe((int) -n) + (n == -Errno.EINVAL ? (vnetHdr != 0
+                ? " — the kernel rejects packets that are not IPv4/IPv6, or offload metadata that does not match the packet"
+                : " — the kernel rejects packets that are not IPv4/IPv6") : ""));
+    }
+
     @Override
     public int receive(ByteBuffer dst, long timeoutNanos) throws IOException {
-        if (dst.capacity() < mtu) {
+        return receive(dst, null, timeoutNanos);
+    }
+
+    /**
+     * Receives one packet and its offload metadata (cleared on a device without offload). With
+     * offload on, {@code dst} must hold {@link LinkOffload#maxPacketSize()} bytes: the kernel's TCP
+     * hands over TSO super-segments whole ({@code gso.isGso()}, {@code gso.gsoSize()} = its MSS),
+     * and its packets carry {@code NEEDS_CSUM} (TCP checksum not filled in: do not verify it).
+     */
+    @Override
+    public int receive(ByteBuffer dst, GsoInfo gso, long timeoutNanos) throws IOException {
+        if (gso != null) {
+            gso.clear();
+        }
+        int need = vnetHdr != 0 ? offload.maxPacketSize() : mtu;
+        if (dst.capacity() < need) {
+            if (vnetHdr != 0) {
+                throw new IllegalArgumentException("receive buffer of " + dst.capacity() + " bytes is smaller than "
+                        + need + ": " + name + " has offload on and may deliver 64 KiB super-segments");
+            }
             throw new IllegalArgumentException("receive buffer of " + dst.capacity() + " bytes is smaller than the MTU " + mtu + " of " + name);
         }
         if (dst.isReadOnly()) {
@@ -273,7 +429,9 @@ public final class TunDevice implements PacketLink {
             boolean timed = false;
             for (;;) {
                 long n;
-                if (dst.isDirect()) {
+                if (vnetHdr != 0) {
+                    n = readVnet(dst, gso);
+                } else if (dst.isDirect()) {
                     n = TunSys.read(fd, address(dst, false), dst.capacity());
                 } else if (dst.arrayOffset() == 0) {
                     n = TunSys.read(fd, dst.array(), dst.capacity());
@@ -334,6 +492,61 @@ public final class TunDevice implements PacketLink {
             }
         } finally {
             end();
+        }
+    }
+
+    /** One readv of header + packet into dst (direct) or through the scratch (heap); fills gso. */
+    private long readVnet(ByteBuffer dst, GsoInfo gso) {
+        VnetScratch io = take(rxScratch);
+        try {
+            long n;
+            int cap = Math.min(dst.capacity(), offload.maxPacketSize());
+            if (dst.isDirect()) {
+                n = io.vnet.readv(fd, address(dst, false), cap);
+            } else {
+                ByteBuffer bounce = io.direct();
+                n = io.vnet.readv(fd, io.directAddress, cap);
+                if (n > 0) {
+                    dst.limit(dst.capacity()).put(0, bounce, 0, (int) n);
+                }
+            }
+            if (n > 0) {
+                int gsoType = io.vnet.gsoType();
+                if ((gsoType & ~GsoInfo.GSO_ECN) != GsoInfo.GSO_NONE) {
+                    rxGso.incrementAndGet();
+                }
+                if (gso != null) {
+                    gso.set(io.vnet.flags(), gsoType, io.vnet.hdrLen(), io.vnet.gsoSize(), io.vnet.csumStart(),
+                            io.vnet.csumOffset());
+                }
+            }
+            return n;
+        } finally {
+            rxScratch.set(io);
+        }
+    }
+
+    private VnetScratch take(AtomicReference<VnetScratch> pool) {
+        VnetScratch io = pool.getAndSet(null);
+        return io != null ? io : new VnetScratch(vnetHdr);
+    }
+
+    /** A readv/writev header+iovec and, for heap buffers, a direct bounce buffer of 64 KiB (made on first use). */
+    private static final class VnetScratch {
+        final TunSys.VnetIo vnet;
+        private ByteBuffer direct;
+        long directAddress;
+
+        VnetScratch(int hdrSize) {
+            this.vnet = new TunSys.VnetIo(hdrSize);
+        }
+
+        ByteBuffer direct() {
+            if (direct == null) {
+                direct = ByteBuffer.allocateDirect(LinkOffload.MAX_IPV4_PACKET);
+                directAddress = TunSys.address(direct);
+            }
+            return direct;
         }
     }
 
@@ -405,7 +618,7 @@ public final class TunDevice implements PacketLink {
 
     @Override
     public String toString() {
-        return "TunDevice[" + name + ", mtu=" + mtu + (config.hasKernelAddress() ? ", kernel " + Ipv4.format(config.kernelAddress())
+        return "TunDevice[" + name + ", mtu=" + mtu + (vnetHdr != 0 ? ", " + offload : "") + (config.hasKernelAddress() ? ", kernel " + Ipv4.format(config.kernelAddress())
                 + "/" + config.prefixLength() : "") + (created ? ", created" : ", attached") + "]";
     }
 }

@@ -6,7 +6,8 @@ import java.nio.ByteBuffer;
 final class TestPackets {
     private TestPackets() {}
 
-    static final int PROTO_ICMP = 1, PROTO_UDP = 17;
+    static final int PROTO_ICMP = 1, PROTO_TCP = 6, PROTO_UDP = 17;
+    static final int TCP_FIN = 0x01, TCP_SYN = 0x02, TCP_RST = 0x04, TCP_PSH = 0x08, TCP_ACK = 0x10;
 
     /** RFC 1071 §4.1 one's complement sum of buf[off, off+len), folded, not complemented. */
     static int sum(ByteBuffer buf, int off, int len, int initial) {
@@ -73,5 +74,42 @@ final class TestPackets {
         int c = ~sum(b, 20, 8 + payload.length, pseudo) & 0xFFFF;
         b.putShort(26, (short) (c == 0 ? 0xFFFF : c));
         return b.position(0).limit(len);
+    }
+
+    /**
+     * A TCP segment (RFC 9293 §3.1) in a direct buffer of its exact size. {@code options} must be a
+     * multiple of 4 bytes. With {@code partialChecksum} the checksum field holds the folded
+     * pseudo-header sum only, as Linux leaves it for CHECKSUM_PARTIAL (virtio NEEDS_CSUM); else
+     * the full checksum.
+     */
+    static ByteBuffer tcp(int src, int srcPort, int dst, int dstPort, int seq, int ack, int flags, int window,
+            byte[] options, byte[] payload, boolean partialChecksum) {
+        int thl = 20 + options.length;
+        int tcpLen = thl + payload.length;
+        int len = 20 + tcpLen;
+        ByteBuffer b = ByteBuffer.allocateDirect(len);
+        ipv4Header(b, len, PROTO_TCP, src, dst, seq & 0xFFFF);
+        b.putShort(20, (short) srcPort);
+        b.putShort(22, (short) dstPort);
+        b.putInt(24, seq);
+        b.putInt(28, ack);
+        b.put(32, (byte) ((thl / 4) << 4));
+        b.put(33, (byte) flags);
+        b.putShort(34, (short) window);
+        b.putShort(36, (short) 0);
+        b.putShort(38, (short) 0);
+        b.put(40, options);
+        b.put(20 + thl, payload);
+        int pseudo = (src >>> 16) + (src & 0xFFFF) + (dst >>> 16) + (dst & 0xFFFF) + PROTO_TCP + tcpLen;
+        pseudo = (pseudo & 0xFFFF) + (pseudo >>> 16);
+        pseudo = (pseudo & 0xFFFF) + (pseudo >>> 16);
+        int c = partialChecksum ? pseudo : ~sum(b, 20, tcpLen, pseudo) & 0xFFFF;
+        b.putShort(36, (short) c);
+        return b.position(0).limit(len);
+    }
+
+    /** The MSS option (kind 2, length 4). */
+    static byte[] mssOption(int mss) {
+        return new byte[] {2, 4, (byte) (mss >>> 8), (byte) mss};
     }
 }

@@ -28,6 +28,8 @@ final class LibC {
     static native long read(int fd, byte[] buf, long count);
     static native long write(int fd, long buf, long count);
     static native long write(int fd, byte[] buf, long count);
+    static native long readv(int fd, long iov, int iovcnt);
+    static native long writev(int fd, long iov, int iovcnt);
     static native int poll(long fds, long nfds, int timeoutMillis);
     static native int ioctl(int fd, long request, long arg);
     static native int socket(int domain, int type, int protocol);

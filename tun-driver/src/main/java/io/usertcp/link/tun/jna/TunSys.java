@@ -39,7 +39,22 @@ public final class TunSys {
     public static final long TUNSETPERSIST = 0x400454cbL;
     public static final long TUNSETOWNER = 0x400454ccL;
     public static final long TUNGETIFF = 0x800454d2L;
+    public static final long TUNGETFEATURES = 0x800454cfL;  // _IOR('T', 207, unsigned int)
+    public static final long TUNSETOFFLOAD = 0x400454d0L;   // _IOW('T', 208, unsigned int), argument by value
+    public static final long TUNSETVNETHDRSZ = 0x400454d8L; // _IOW('T', 216, int), argument by pointer
     public static final int IFF_TUN = 0x0001;
+    /** Every read is preceded, every write must be preceded, by a struct virtio_net_hdr. */
+    public static final int IFF_VNET_HDR = 0x4000;
+    // TUNSETOFFLOAD bits
+    public static final int TUN_F_CSUM = 0x01;
+    public static final int TUN_F_TSO4 = 0x02;
+    public static final int TUN_F_TSO6 = 0x04;
+    public static final int TUN_F_TSO_ECN = 0x08;
+    public static final int TUN_F_UFO = 0x10;
+    public static final int TUN_F_USO4 = 0x20;
+    public static final int TUN_F_USO6 = 0x40;
+    /** sizeof(struct virtio_net_hdr): flags u8, gso_type u8, hdr_len, gso_size, csum_start, csum_offset (u16 each). */
+    public static final int VNET_HDR_SIZE = 10;
     public static final int IFF_NO_PI = 0x1000;
     public static final int IFF_TUN_EXCL = 0x8000;
 
@@ -159,6 +174,76 @@ public final class TunSys {
         return n >= 0 ? n : -lastErrno();
     }
 
+    /**
+     * Native scratch for one {@code readv}/{@code writev} of a {@code struct virtio_net_hdr} plus
+     * a packet: the header bytes and a two-entry iovec. Not thread-safe: one per reading thread,
+     * one per writer at a time. The header's 16-bit fields are in the host's byte order (the
+     * kernel's default for TUN, "legacy" virtio, on a little-endian host).
+     */
+    public static final class VnetIo implements AutoCloseable {
+        private static final int IOV = 16; // header at 0 (up to 16 bytes), iovec[2] at 16
+        private final Memory mem = new Memory(IOV + 32);
+        private final long base = Pointer.nativeValue(mem);
+        private final int hdrSize;
+
+        public VnetIo(int hdrSize) {
+            if (hdrSize < VNET_HDR_SIZE || hdrSize > IOV) {
+                throw new IllegalArgumentException("vnet header size " + hdrSize);
+            }
+            this.hdrSize = hdrSize;
+            mem.clear();
+            mem.setLong(IOV, base);        // iov[0].iov_base = header
+            mem.setLong(IOV + 8, hdrSize); // iov[0].iov_len
+        }
+
+        public int flags() { return mem.getByte(0) & 0xFF; }
+        public int gsoType() { return mem.getByte(1) & 0xFF; }
+        public int hdrLen() { return mem.getShort(2) & 0xFFFF; }
+        public int gsoSize() { return mem.getShort(4) & 0xFFFF; }
+        public int csumStart() { return mem.getShort(6) & 0xFFFF; }
+        public int csumOffset() { return mem.getShort(8) & 0xFFFF; }
+
+        /** Fills the header for the next {@link #writev}. */
+        public void set(int flags, int gsoType, int hdrLen, int gsoSize, int csumStart, int csumOffset) {
+            mem.setByte(0, (byte) flags);
+            mem.setByte(1, (byte) gsoType);
+            mem.setShort(2, (short) hdrLen);
+            mem.setShort(4, (short) gsoSize);
+            mem.setShort(6, (short) csumStart);
+            mem.setShort(8, (short) csumOffset);
+            for (int i = VNET_HDR_SIZE; i < hdrSize; i++) {
+                mem.setByte(i, (byte) 0); // num_buffers (12-byte header): unused by TUN
+            }
+        }
+
+        /** readv(fd, [header, count bytes at address]): packet bytes read (without the header), or -errno. */
+        public long readv(int fd, long address, int count) {
+            mem.setLong(IOV + 16, address);
+            mem.setLong(IOV + 24, count);
+            long n = LibC.readv(fd, base + IOV, 2);
+            if (n < 0) {
+                return -lastErrno();
+            }
+            return n < hdrSize ? -Errno.EIO : n - hdrSize;
+        }
+
+        /** writev(fd, [header, count bytes at address]): packet bytes written (without the header), or -errno. */
+        public long writev(int fd, long address, int count) {
+            mem.setLong(IOV + 16, address);
+            mem.setLong(IOV + 24, count);
+            long n = LibC.writev(fd, base + IOV, 2);
+            if (n < 0) {
+                return -lastErrno();
+            }
+            return Math.max(0, n - hdrSize);
+        }
+
+        @Override
+        public void close() {
+            mem.close();
+        }
+    }
+
     /** Result bits of {@link #pollIn}. */
     public static final int POLL_FD = 1, POLL_WAKE = 2;
 
@@ -202,6 +287,41 @@ public final class TunSys {
             ifr.setShort(IFR_UNION, (short) flags);
             ioctl(fd, TUNSETIFF, ifr, "ioctl(TUNSETIFF)");
             return ifrName(ifr);
+        }
+    }
+
+    /** TUNGETFEATURES: the IFF_* flags this kernel's TUN driver supports. */
+    public static int tunGetFeatures(int fd) throws ErrnoException {
+        try (Memory m = new Memory(4)) {
+            m.setInt(0, 0);
+            ioctl(fd, TUNGETFEATURES, m, "ioctl(TUNGETFEATURES)");
+            return m.getInt(0);
+        }
+    }
+
+    /** TUNSETVNETHDRSZ: the size of the header before each packet (at least {@link #VNET_HDR_SIZE}). */
+    public static void tunSetVnetHdrSize(int fd, int size) throws ErrnoException {
+        try (Memory m = new Memory(4)) {
+            m.setInt(0, size);
+            ioctl(fd, TUNSETVNETHDRSZ, m, "ioctl(TUNSETVNETHDRSZ)");
+        }
+    }
+
+    /**
+     * TUNSETOFFLOAD: which TUN_F_* offloads the reader/writer of this device handles. The kernel
+     * turns them into the interface's features (TUN_F_CSUM → hw checksum, TUN_F_TSO4 → TSO, …); an
+     * unknown bit is EINVAL.
+     */
+    public static void tunSetOffload(int fd, int tunFlags) throws ErrnoException {
+        for (;;) {
+            int r = LibC.ioctl(fd, TUNSETOFFLOAD, tunFlags & 0xFFFFFFFFL);
+            if (r >= 0) {
+                return;
+            }
+            int err = lastErrno();
+            if (err != Errno.EINTR) {
+                throw new ErrnoException("ioctl(TUNSETOFFLOAD)", err);
+            }
         }
     }
 
