@@ -179,7 +179,8 @@ public final class Stack implements AutoCloseable {
         this.ringLinks = new PacketLink[links.size()];
         for (int k = 0; k < links.size(); k++) {
             NetInterface i = links.get(k);
-            i.tx = rings[k] = new TxRing(i.mtu, stats.linkSendErrors);
+            // Slots hold the largest packet the link takes: a TSO super-segment when it offloads.
+            i.tx = rings[k] = new TxRing(i.link.offload().receiveBufferSize(i.mtu), stats.linkSendErrors);
             ringLinks[k] = i.link;
         }
         this.routing = new Routing(NetInterface.loopback(), links, b.gateway);
@@ -480,6 +481,11 @@ public final class Stack implements AutoCloseable {
 
     Conn connFor(TcpConnection tcp) {
         return byTcp.get(tcp);
+    }
+
+    /** The connection of a 4-tuple (local side = this stack), or null; lock held (tests). */
+    Conn connection(int localIp, int localPort, int remoteIp, int remotePort) {
+        return lookup.get(localIp, localPort, remoteIp, remotePort);
     }
 
     boolean hasConnection(ConnectionKey key) {

@@ -1,5 +1,6 @@
 package io.usertcp.stack;
 
+import io.usertcp.link.GsoInfo;
 import io.usertcp.link.PacketLink;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -22,14 +23,15 @@ import java.util.concurrent.atomic.LongAdder;
  *   slotOffset(s)                     packetOffset(s) = slotOffset(s) + HEADROOM
  *   | headroom (virtio_net_hdr etc.) | IP packet, length(s) bytes ...               |
  * </pre>
- * plus two ints of per-packet metadata, {@link #flags(long)} and {@link #gsoSize(long)}, both 0 for a
- * plain packet. The engine never reads or writes the headroom. They exist for a link with offloads
- * (IFF_VNET_HDR, TSO/GSO): whoever produces an offloaded packet sets the metadata with
- * {@link #commit(int, int, int)}, and a consumer that knows the link's capability may write a
- * {@code virtio_net_hdr} into the headroom just before the packet and hand the link the range
- * {@code [packetOffset - hdrLen, packetOffset + length)}. Today {@link #drainTo} hands the link the
- * IP packet alone. A slot's size is fixed at construction ({@code HEADROOM + maxPacket}), so a link
- * that carries 64 KiB super-segments must build its ring with {@code maxPacket = 65535}.
+ * plus a preallocated {@link GsoInfo} per slot: the packet's offload metadata ({@code virtio_net_hdr}
+ * as fields), plain for an ordinary packet. Whoever produces an offloaded packet (a TSO
+ * super-segment, a packet whose checksum the link fills) queues it with {@link #commit(int, GsoInfo)};
+ * {@link #drainTo} then calls {@link PacketLink#send(ByteBuffer, GsoInfo)} for it, and plain
+ * {@link PacketLink#send(ByteBuffer)} for a plain packet. The engine never touches the headroom: it is
+ * there for a link that wants to write its header in front of the packet in place (one write for
+ * header and packet, no copy). A slot's size is fixed at construction ({@code HEADROOM + maxPacket}),
+ * so a link that carries 64 KiB super-segments needs a ring built with its
+ * {@code LinkOffload.maxPacketSize()}.
  */
 final class TxRing {
     /** Bytes reserved before each packet for a link header (a 10- or 12-byte virtio_net_hdr fits). */
@@ -48,8 +50,7 @@ final class TxRing {
     private final int slots;
     private final int maxPacket;
     private final int[] lengths;
-    private final int[] flags;
-    private final int[] gsoSizes;
+    private final GsoInfo[] gso;
     /** Next slot to write; written by the producer only. */
     private volatile long tail;
     /** Next slot to send; written by the consumer only. */
@@ -74,8 +75,10 @@ final class TxRing {
         this.fill = mem.duplicate();
         this.send = mem.duplicate();
         this.lengths = new int[slots];
-        this.flags = new int[slots];
-        this.gsoSizes = new int[slots];
+        this.gso = new GsoInfo[slots];
+        for (int k = 0; k < slots; k++) {
+            gso[k] = new GsoInfo();
+        }
     }
 
     /** The buffer the producer writes packets into, at {@link #reserve()}'s offset (absolute puts). */
@@ -115,19 +118,22 @@ final class TxRing {
 
     /** Producer: queues the packet written at {@link #reserve()}'s offset. */
     void commit(int length) {
-        commit(length, 0, 0);
+        commit(length, null);
     }
 
-    /** Producer: queues the packet with offload metadata (see the class comment). */
-    void commit(int length, int packetFlags, int gsoSize) {
+    /** Producer: queues the packet with offload metadata (copied; null = plain), see the class comment. */
+    void commit(int length, GsoInfo metadata) {
         if (length < 1 || length > maxPacket) {
             throw new IllegalArgumentException("packet length " + length);
         }
         long t = tail;
         int s = (int) (t % slots);
         lengths[s] = length;
-        flags[s] = packetFlags;
-        gsoSizes[s] = gsoSize;
+        if (metadata == null) {
+            gso[s].clear();
+        } else {
+            gso[s].copyFrom(metadata);
+        }
         tail = t + 1; // volatile write publishes the slot's bytes and metadata
     }
 
@@ -135,13 +141,9 @@ final class TxRing {
         return (int) (seq % slots) * slotSize;
     }
 
-    /** Metadata of the queued packet with sequence {@code seq} (consumer side). */
-    int flags(long seq) {
-        return flags[(int) (seq % slots)];
-    }
-
-    int gsoSize(long seq) {
-        return gsoSizes[(int) (seq % slots)];
+    /** Offload metadata of the packet queued {@code index} packets after the oldest one (tests). */
+    GsoInfo metadata(int index) {
+        return gso[(int) ((head + index) % slots)];
     }
 
     /**
@@ -158,7 +160,12 @@ final class TxRing {
             int off = s * slotSize + HEADROOM;
             send.limit(off + lengths[s]).position(off);
             try {
-                link.send(send);
+                GsoInfo g = gso[s];
+                if (g.isPlain()) {
+                    link.send(send);
+                } else {
+                    link.send(send, g);
+                }
                 sent++;
             } catch (IOException | RuntimeException e) {
                 sendErrors.increment();

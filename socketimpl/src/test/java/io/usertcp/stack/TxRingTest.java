@@ -54,12 +54,18 @@ class TxRingTest {
     @Test
     void metadataTravelsWithTheSlotAndBadLengthsAreRejected() {
         TxRing ring = new TxRing(1500, 2, new LongAdder());
+        assertEquals(1500, ring.maxPacket());
         ring.reserve();
         assertThrows(IllegalArgumentException.class, () -> ring.commit(1501));
         assertThrows(IllegalArgumentException.class, () -> ring.commit(0));
-        ring.commit(100, 0x1, 1448);
-        assertEquals(0x1, ring.flags(0));
-        assertEquals(1448, ring.gsoSize(0));
+        io.usertcp.link.GsoInfo g = new io.usertcp.link.GsoInfo().tcp4(20, 32, 1448, 60_000);
+        ring.commit(100, g);
+        g.clear(); // copied, not kept
+        assertEquals(io.usertcp.link.GsoInfo.GSO_TCPV4, ring.metadata(0).gsoType());
+        assertEquals(1448, ring.metadata(0).gsoSize());
+        ring.reserve();
+        ring.commit(100);
+        assertTrue(ring.metadata(1).isPlain());
     }
 
     @Test
