@@ -138,6 +138,17 @@ final class ConnectionTable<V> {
         }
     }
 
+    /** Slots to scan with {@link #valueAt} (iteration without an iterator; no put/remove meanwhile). */
+    int capacity() {
+        return values.length;
+    }
+
+    /** The value in slot {@code i} (0 ≤ i < {@link #capacity()}), or null for an empty slot. */
+    @SuppressWarnings("unchecked")
+    V valueAt(int i) {
+        return (V) values[i];
+    }
+
     int size() {
         return size;
     }

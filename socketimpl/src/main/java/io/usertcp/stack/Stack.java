@@ -23,6 +23,7 @@ import io.usertcp.wire.IcmpHeader;
 import io.usertcp.wire.Ipv4Header;
 import io.usertcp.wire.MalformedPacketException;
 import io.usertcp.wire.Seq;
+import io.usertcp.wire.TcpOptions;
 import io.usertcp.wire.TcpSegment;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -138,7 +139,28 @@ public final class Stack implements AutoCloseable {
     private final TcpEventListener events = new Events();
     /** Set while tracing (read once per segment: no cost when null). */
     private volatile SegmentTracer tracer;
-    private final SegmentSink sink = this::emitSegment;
+    /** The connections' sink: emits each segment into a packet before returning, so it takes transient ones. */
+    private final SegmentSink sink = new SegmentSink() {
+        @Override
+        public void send(TcpConnection from, TcpSegment seg) {
+            emitSegment(from, seg);
+        }
+
+        @Override
+        public boolean acceptsTransient() {
+            return true;
+        }
+    };
+    /**
+     * The received segment being processed (and its options): one reusable holder, refilled per
+     * segment, so receiving allocates nothing. Only the existing connection's {@code onSegment} sees it;
+     * listeners, tracers and state listeners get a {@link TcpSegment#copy()}.
+     */
+    private final TcpSegment rxSeg = TcpSegment.newTransient();                 // guarded by lock
+    private final TcpOptions rxOpts = TcpOptions.newTransient();                // guarded by lock
+    private boolean rxSegBusy;                                                  // guarded by lock
+    /** The buffer of the packet being input, and a view of it for payloads (null: slice). */
+    private ByteBuffer rxBuf, rxView;                                           // guarded by lock
     private final IsnGenerator isn;
 
     private final Map<ConnectionKey, Conn> connections = new HashMap<>();       // guarded by lock
@@ -158,6 +180,7 @@ public final class Stack implements AutoCloseable {
         }
     };                                                                         // guarded by lock
     private final ByteBuffer manualRx;                                          // guarded by lock (manual mode)
+    private final ByteBuffer manualRxView;                                      // guarded by lock (manual mode)
     private boolean flushing;                                                   // guarded by lock
     private long timerTarget = Long.MAX_VALUE;                                  // guarded by lock
     private long nextConnectionId = 1;                                          // guarded by lock
@@ -193,6 +216,7 @@ public final class Stack implements AutoCloseable {
         ipInput.setHandler(Ipv4Header.PROTO_ICMP, this::icmpDeliver);
         this.isn = new IsnGenerator(random);
         this.manualRx = ByteBuffer.allocate(maxMtu);
+        this.manualRxView = manualRx.duplicate();
     }
 
     /** A builder; see {@link Builder}. */
@@ -360,7 +384,9 @@ public final class Stack implements AutoCloseable {
             if (closed) {
                 return;
             }
-            for (NetInterface i : routing.links()) {
+            List<NetInterface> links = routing.links();
+            for (int k = 0; k < links.size(); k++) { // indexed: no iterator per pump
+                NetInterface i = links.get(k);
                 for (int n = 0; n < 100_000; n++) {
                     int len;
                     try {
@@ -372,7 +398,7 @@ public final class Stack implements AutoCloseable {
                     if (len <= 0) {
                         break;
                     }
-                    input(manualRx, i);
+                    input(manualRx, manualRxView, i);
                 }
             }
             runTimers(clock.nanoTime());
@@ -632,8 +658,10 @@ public final class Stack implements AutoCloseable {
 
     private void rxLoop(NetInterface iface) {
         ByteBuffer[] burst = new ByteBuffer[RX_BURST];
+        ByteBuffer[] views = new ByteBuffer[RX_BURST]; // payload views of each buffer (no slice per segment)
         for (int k = 0; k < burst.length; k++) {
             burst[k] = ByteBuffer.allocate(iface.mtu);
+            views[k] = burst[k].duplicate();
         }
         int failures = 0;
         while (true) {
@@ -670,7 +698,7 @@ public final class Stack implements AutoCloseable {
                     return;
                 }
                 for (int k = 0; k < n; k++) {
-                    input(burst[k], iface);
+                    input(burst[k], views[k], iface);
                 }
                 flush();
             } catch (RuntimeException e) {
@@ -724,7 +752,12 @@ public final class Stack implements AutoCloseable {
                 internalError("reassembly timer", e);
             }
         }
-        for (Conn c : connections.values()) {
+        // Slot scan of the lookup table: no iterator per call (pump runs this for every batch).
+        for (int k = 0, n = lookup.capacity(); k < n; k++) {
+            Conn c = lookup.valueAt(k);
+            if (c == null) {
+                continue;
+            }
             try {
                 if (c.tcp.nextDeadline() <= now) {
                     c.tcp.onTimer(now);
@@ -746,17 +779,52 @@ public final class Stack implements AutoCloseable {
      * reassembly and dispatch are {@link Ipv4Input}'s (C6.1, C6.2); every drop is counted.
      */
     private void input(ByteBuffer pkt, NetInterface in) {
+        input(pkt, null, in);
+    }
+
+    /**
+     * As {@link #input(ByteBuffer, NetInterface)}; {@code view} is a duplicate of {@code pkt} (made
+     * once per receive buffer) that received segments use as their payload view, or null.
+     */
+    private void input(ByteBuffer pkt, ByteBuffer view, NetInterface in) {
         int len = pkt.limit();
         stats.packetsIn.increment();
         stats.bytesIn.add(len);
+        rxBuf = pkt;
+        rxView = view;
         try {
             ipInput.receive(pkt, 0, len, clock.nanoTime());
         } catch (RuntimeException e) {
             internalError("input from " + in.name, e);
+        } finally {
+            rxBuf = null;
+            rxView = null;
         }
     }
 
     private void tcpDeliver(Ipv4Header ip, ByteBuffer buf, int off, int len, long now) {
+        if (rxSegBusy) {
+            tcpDeliverAllocating(ip, buf, off, len); // never expected: input does not recurse
+            return;
+        }
+        TcpSegment seg;
+        try {
+            // Parsed into the reusable holder; the payload is a view of the receive buffer (copied once,
+            // into the connection's receive buffer).
+            seg = TcpSegment.parseInto(rxSeg, rxOpts, buf, off, len, ip.src(), ip.dst(), buf == rxBuf ? rxView : null);
+        } catch (MalformedPacketException e) {
+            stats.drop(e.reason());
+            return;
+        }
+        rxSegBusy = true;
+        try {
+            tcpInput(seg, ip.src(), ip.dst());
+        } finally {
+            rxSegBusy = false;
+        }
+    }
+
+    private void tcpDeliverAllocating(Ipv4Header ip, ByteBuffer buf, int off, int len) {
         TcpSegment seg;
         try {
             seg = TcpSegment.parse(buf, off, len, ip.src(), ip.dst());
@@ -775,7 +843,7 @@ public final class Stack implements AutoCloseable {
         long now = clock.nanoTime();
         SegmentTracer t = tracer;
         if (t != null) {
-            trace(t, new ConnectionKey(dst, seg.dstPort(), src, seg.srcPort()), SegmentTracer.Direction.IN, seg, now);
+            trace(t, new ConnectionKey(dst, seg.dstPort(), src, seg.srcPort()), SegmentTracer.Direction.IN, seg.copy(), now);
         }
         // The per-segment lookup: primitive 4-tuple, nothing allocated.
         Conn c = lookup.get(dst, seg.dstPort(), src, seg.srcPort());
@@ -810,14 +878,15 @@ public final class Stack implements AutoCloseable {
         }
         TcpSocket l = findListener(dst, seg.dstPort());
         if (l != null) {
-            l.listenerInput(seg, new ConnectionKey(dst, seg.dstPort(), src, seg.srcPort()), now, predecessor);
+            // The listener (SYN queue, cookies, children) may keep what it is given: an immutable copy.
+            l.listenerInput(seg.copy(), new ConnectionKey(dst, seg.dstPort(), src, seg.srcPort()), now, predecessor);
             return;
         }
         stats.drop(DropReason.TCP_NO_SOCKET);
         // RFC 9293 §3.10.7.1: "If the state is CLOSED ... An incoming segment not containing a RST
         // causes a RST to be sent in response."
         if (!seg.rst()) {
-            sendSegment(Resets.forUnknown(seg), dst, src, 0);
+            sendSegment(Resets.forUnknown(seg.copy()), dst, src, 0);
         }
     }
 
@@ -967,13 +1036,13 @@ public final class Stack implements AutoCloseable {
     }
 
     private void sendSegment(TcpSegment seg, int src, int dst, int tos) {
-        Route r = routing.route(dst);
-        if (r == null) {
+        NetInterface iface = routing.egress(dst); // as routing.route(dst).iface(), without a Route
+        if (iface == null) {
             stats.drop(DropReason.NO_ROUTE);
             return;
         }
         int hl = Ipv4Header.MIN_LENGTH;
-        TxRing ring = r.iface().tx;
+        TxRing ring = iface.tx;
         if (ring != null && hl + seg.length() <= ring.maxPacket()) {
             // Emitted straight into the link's transmit queue: the payload is copied once, into the
             // packet, and the link is written after the engine lock is released.
@@ -992,7 +1061,7 @@ public final class Stack implements AutoCloseable {
         int total = ipOutput.finish(tx, 0, tos, Ipv4Header.PROTO_TCP, src, dst, tcpLen);
         tx.position(0).limit(total);
         countSegmentOut(seg, src, dst);
-        transmit(r, tx);
+        transmit(iface, tx);
     }
 
     private void countSegmentOut(TcpSegment seg, int src, int dst) {
@@ -1002,7 +1071,7 @@ public final class Stack implements AutoCloseable {
         }
         SegmentTracer t = tracer;
         if (t != null) {
-            trace(t, new ConnectionKey(src, seg.srcPort(), dst, seg.dstPort()), SegmentTracer.Direction.OUT, seg,
+            trace(t, new ConnectionKey(src, seg.srcPort(), dst, seg.dstPort()), SegmentTracer.Direction.OUT, seg.copy(),
                     clock.nanoTime());
         }
     }
@@ -1025,14 +1094,19 @@ public final class Stack implements AutoCloseable {
 
     /** Sends one IP packet (position..limit of {@code pkt}) through the route's interface. */
     private void transmit(Route r, ByteBuffer pkt) {
+        transmit(r.iface(), pkt);
+    }
+
+    /** Sends one IP packet (position..limit of {@code pkt}) through {@code iface}. */
+    private void transmit(NetInterface iface, ByteBuffer pkt) {
         int len = pkt.remaining();
-        if (len > r.iface().mtu) {
+        if (len > iface.mtu) {
             stats.drop(DropReason.NO_ROUTE); // never happens: segments are sized to the MSS
             return;
         }
         stats.packetsOut.increment();
         stats.bytesOut.add(len);
-        if (r.iface().isLoopback()) {
+        if (iface.isLoopback()) {
             if (loopbackQueue.size() >= LOOPBACK_QUEUE_LIMIT) {
                 stats.drop(DropReason.INPUT_QUEUE_FULL);
                 return;
@@ -1043,7 +1117,7 @@ public final class Stack implements AutoCloseable {
             stats.loopbackPackets.increment();
             return;
         }
-        TxRing ring = r.iface().tx;
+        TxRing ring = iface.tx;
         int off = reserve(ring);
         ring.buffer().put(off, pkt, pkt.position(), len);
         ring.commit(len);
@@ -1240,6 +1314,9 @@ public final class Stack implements AutoCloseable {
     }
 
     private void onStateChanged(TcpConnection tcp, TcpState from, TcpState to, TcpSegment cause) {
+        if (cause != null && cause.isTransient()) {
+            cause = cause.copy(); // listeners may keep it (rare: one per state change)
+        }
         SegmentTracer t = tracer;
         if (t != null && tcp.key() != null) {
             try {
