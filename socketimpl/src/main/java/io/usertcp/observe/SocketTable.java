@@ -14,7 +14,7 @@ import java.util.Map;
  * <pre>
  * State      Recv-Q Send-Q Local Address:Port    Peer Address:Port     Process
  * ESTAB      0      0      127.0.0.1:40112       127.0.0.1:7007        pid=4242
- *          newreno mss:16344 cwnd:10 ssthresh:- rtt:0.210/0.105 rto:1000 retrans:0 bytes_sent:5 bytes_received:5 snd_wnd:65535 rcv_wnd:65535
+ *          cubic mss:16344 cwnd:10 ssthresh:- rtt:0.210/0.105 rto:1000 retrans:0 bytes_sent:5 bytes_received:5 snd_wnd:65535 rcv_wnd:65535
  * </pre>
  * Units as {@code ss}: cwnd and ssthresh in segments of {@code mss} bytes ({@code -} when
  * unbounded), rtt/rttvar and rto in milliseconds, queues and bytes in bytes.
@@ -45,11 +45,13 @@ public final class SocketTable {
         return sb.toString();
     }
 
-    /** The second line of a connection: {@code newreno mss:1460 cwnd:10 ... }. */
+    /** The second line of a connection: {@code cubic mss:1460 cwnd:10 ... }. */
     static String details(TcpInfo i) {
         int mss = Math.max(1, i.sndMss());
         StringBuilder sb = new StringBuilder(160);
-        sb.append("newreno mss:").append(i.sndMss());
+        // ss prints the algorithm's name first (Linux: "cubic", "reno").
+        sb.append(i.congestionControl() == null ? "reno" : i.congestionControl());
+        sb.append(" mss:").append(i.sndMss());
         sb.append(" cwnd:").append(ceilDiv(i.cwnd(), mss));
         sb.append(" ssthresh:").append(i.ssthresh() <= 0 || i.ssthresh() >= Integer.MAX_VALUE / 2
                 ? "-" : String.valueOf(ceilDiv(i.ssthresh(), mss)));

@@ -24,6 +24,7 @@ final class Messages {
     static final String NETWORK_UNREACHABLE = "Network is unreachable"; // strerror(ENETUNREACH)
     static final String CONNECTION_TIMED_OUT = "Connection timed out";  // strerror(ETIMEDOUT)
     static final String INVALID_ARGUMENT = "Invalid argument";          // strerror(EINVAL)
+    static final String NO_BUFFER_SPACE = "No buffer space available";  // strerror(ENOBUFS)
     static final String NOT_LISTENING = "Socket is not listening";
 
     private Messages() {}

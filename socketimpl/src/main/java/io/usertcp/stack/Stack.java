@@ -6,12 +6,15 @@ import io.usertcp.ip.IcmpError;
 import io.usertcp.ip.IpStats;
 import io.usertcp.ip.Ipv4Input;
 import io.usertcp.ip.Ipv4Output;
+import io.usertcp.link.LinkDownException;
 import io.usertcp.link.PacketLink;
+import io.usertcp.tcp.ConnectionError;
 import io.usertcp.tcp.ConnectionKey;
 import io.usertcp.tcp.IcmpErrorKind;
 import io.usertcp.tcp.IsnGenerator;
 import io.usertcp.tcp.Resets;
 import io.usertcp.tcp.SegmentSink;
+import io.usertcp.tcp.SynCookies;
 import io.usertcp.tcp.TcpConfig;
 import io.usertcp.tcp.TcpConnection;
 import io.usertcp.tcp.TcpEventListener;
@@ -38,6 +41,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.LockSupport;
@@ -93,10 +97,15 @@ public final class Stack implements AutoCloseable {
     static final int RX_BURST = 64;
     /** How long an RX thread waits for a packet before checking whether the stack closed. */
     static final long RX_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
-    /** Receive errors in a row after which an RX thread gives up on its link. */
-    static final int RX_MAX_CONSECUTIVE_FAILURES = 1000;
-    /** Back-off after a receive error. */
-    static final long RX_RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+    /**
+     * Receive errors in a row after which an RX thread declares its link dead (every connection
+     * over it fails with "Network is down"). With the back-off below that is about 3 s of errors.
+     */
+    static final int RX_MAX_CONSECUTIVE_FAILURES = 12;
+    /** Back-off after the first receive error in a row; it doubles with each further one … */
+    static final long RX_RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+    /** … up to this. */
+    static final long RX_RETRY_MAX_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
     /** The longest the timer thread sleeps (it is woken early whenever a deadline moves closer). */
     static final long TIMER_MAX_WAIT_NANOS = TimeUnit.SECONDS.toNanos(1);
     /** Packets the loopback may hold; more are dropped ({@link DropReason#INPUT_QUEUE_FULL}). */
@@ -132,7 +141,8 @@ public final class Stack implements AutoCloseable {
     private final int maxMtu; // largest MTU of any interface
     private final IpStats ipStats = new IpStats();
     private final StackStats stats = new StackStats(ipStats);
-    private final FragmentReassembler reassembler = new FragmentReassembler(ipStats); // guarded by lock
+    private final StackLimits limits;
+    private final FragmentReassembler reassembler;                                      // guarded by lock
     private final Ipv4Input ipInput;                                                   // guarded by lock
     private final Ipv4Output ipOutput;                                                 // guarded by lock
     private final List<TcpEventListener> stateListeners = new CopyOnWriteArrayList<>();
@@ -162,6 +172,7 @@ public final class Stack implements AutoCloseable {
     /** The buffer of the packet being input, and a view of it for payloads (null: slice). */
     private ByteBuffer rxBuf, rxView;                                           // guarded by lock
     private final IsnGenerator isn;
+    private final SynCookies synCookies;     // one secret for every listener (RFC 4987 §3.6)
 
     private final Map<ConnectionKey, Conn> connections = new HashMap<>();       // guarded by lock
     private final Map<TcpConnection, Conn> byTcp = new IdentityHashMap<>();      // guarded by lock
@@ -171,6 +182,8 @@ public final class Stack implements AutoCloseable {
     private final PortTable ports;                                              // guarded by lock
     private final ArrayDeque<byte[]> loopbackQueue = new ArrayDeque<>();        // guarded by lock
     private final ArrayDeque<Conn> dirty = new ArrayDeque<>();                  // guarded by lock
+    /** Links that refused a send as down or gone since the last flush (their connections fail in flush). */
+    private final ArrayDeque<NetInterface> failedLinks = new ArrayDeque<>();    // guarded by lock
     private final ByteBuffer tx = ByteBuffer.allocate(Ipv4Header.MAX_TOTAL_LENGTH); // guarded by lock
     /** Path MTUs learnt from fragmentation-needed (RFC 1191), by destination: {mtu, expiresAt}. */
     private final Map<Integer, long[]> pathMtus = new java.util.LinkedHashMap<>(16, 0.75f, true) {
@@ -191,6 +204,9 @@ public final class Stack implements AutoCloseable {
         this.clock = b.clock;
         this.config = b.tcpConfig;
         this.manual = b.manual;
+        this.limits = b.limits;
+        this.reassembler = new FragmentReassembler(limits.fragmentBytes(), limits.fragmentDatagrams(),
+                limits.fragmentTimeout().toNanos(), ipStats);
         List<NetInterface> links = new ArrayList<>();
         int maxMtu = NetInterface.LOOPBACK_MTU;
         for (Builder.LinkSpec s : b.links) {
@@ -215,6 +231,7 @@ public final class Stack implements AutoCloseable {
         ipInput.setHandler(Ipv4Header.PROTO_TCP, this::tcpDeliver);
         ipInput.setHandler(Ipv4Header.PROTO_ICMP, this::icmpDeliver);
         this.isn = new IsnGenerator(random);
+        this.synCookies = new SynCookies(isn);
         this.manualRx = ByteBuffer.allocate(maxMtu);
         this.manualRxView = manualRx.duplicate();
     }
@@ -233,8 +250,39 @@ public final class Stack implements AutoCloseable {
         private final List<LinkSpec> links = new ArrayList<>();
         private int gateway;
         private boolean manual;
+        private StackLimits limits = StackLimits.DEFAULT;
 
         private Builder() {}
+
+        /** All limits at once (default {@link StackLimits#DEFAULT}); see {@link StackLimits}. */
+        public Builder limits(StackLimits limits) {
+            this.limits = Objects.requireNonNull(limits, "limits");
+            return this;
+        }
+
+        /**
+         * Connection-table entries (default {@value StackLimits#DEFAULT_MAX_CONNECTIONS}); beyond it
+         * connect fails with ENOBUFS and SYNs are dropped, counted. See {@link StackLimits#maxConnections()}.
+         */
+        public Builder maxConnections(int n) {
+            this.limits = limits.withMaxConnections(n);
+            return this;
+        }
+
+        /** The largest SO_RCVBUF / SO_SNDBUF an application may set (default 16 MiB; larger is clamped). */
+        public Builder maxSocketBufferSize(int bytes) {
+            this.limits = limits.withMaxSocketBufferSize(bytes);
+            return this;
+        }
+
+        /**
+         * IP fragment reassembly: bytes and datagrams held at most (the oldest is dropped beyond
+         * either), and how long an incomplete datagram waits. Defaults 4 MiB, 256, 30 s.
+         */
+        public Builder fragmentReassembly(int maxBytes, int maxDatagrams, Duration timeout) {
+            this.limits = limits.withFragments(maxBytes, maxDatagrams, timeout);
+            return this;
+        }
 
         /** The clock (default {@link SystemClock}). */
         public Builder clock(Clock clock) {
@@ -299,6 +347,11 @@ public final class Stack implements AutoCloseable {
     // ------------------------------------------------------------------------------------------
     // Public API
     // ------------------------------------------------------------------------------------------
+
+    /** The resource limits this stack was built with. */
+    public StackLimits limits() {
+        return limits;
+    }
 
     /** A new, unbound socket of this stack. */
     public TcpSocket newSocket() {
@@ -518,6 +571,18 @@ public final class Stack implements AutoCloseable {
         return connections.containsKey(key);
     }
 
+    /** Whether the connection table holds {@link StackLimits#maxConnections()} entries (lock held). */
+    boolean atConnectionLimit() {
+        return connections.size() >= limits.maxConnections();
+    }
+
+    /** The exception of a connect refused by {@link #atConnectionLimit()}, counted (lock held). */
+    java.net.SocketException connectionLimitReached() {
+        stats.connectsRefusedAtLimit.increment();
+        return new java.net.SocketException(Messages.NO_BUFFER_SPACE + " (usertcp: the connection table holds "
+                + connections.size() + " connections, the stack's maxConnections is " + limits.maxConnections() + ")");
+    }
+
     /** Creates and registers a connection for an active open (not yet started). */
     Conn newConnection(ConnectionKey key, TcpConfig cfg, int tos) {
         TcpConnection tcp = new TcpConnection(nextConnectionId++, cfg, key, events, isn);
@@ -580,6 +645,11 @@ public final class Stack implements AutoCloseable {
                 while ((c = dirty.pollFirst()) != null) {
                     c.dirty = false;
                     pollConnection(c);
+                }
+                NetInterface failed = failedLinks.pollFirst();
+                if (failed != null) {
+                    failConnections(failed); // marks them dirty: the loop polls them next
+                    continue;
                 }
                 byte[] p = loopbackQueue.pollFirst();
                 if (p == null) {
@@ -664,6 +734,7 @@ public final class Stack implements AutoCloseable {
             views[k] = burst[k].duplicate();
         }
         int failures = 0;
+        long backoff = RX_RETRY_NANOS;
         while (true) {
             int n = 0;
             try {
@@ -675,22 +746,40 @@ public final class Stack implements AutoCloseable {
                     }
                 }
                 failures = 0;
+                backoff = RX_RETRY_NANOS;
             } catch (ClosedChannelException e) {
-                return; // the link closed: the stack is closing
+                if (!isClosed()) {
+                    // Closed under the stack (someone else closed the device): the link is dead.
+                    stats.linkReceiveErrors.increment();
+                    linkDead(iface, "the link was closed");
+                }
+                return;
+            } catch (LinkDownException e) {
+                stats.linkReceiveErrors.increment();
+                if (e.permanent()) {
+                    linkDead(iface, e.getMessage());
+                    return;
+                }
+                LockSupport.parkNanos(RX_RETRY_MAX_NANOS); // down, not gone: wait for it quietly
             } catch (IOException | RuntimeException e) {
-                // A failing link must not take the stack down: count, log (rate-limited by the
-                // back-off), retry; give up only on a link that keeps failing.
+                // A failing link must not take the stack down, nor make this thread spin: count,
+                // log the first error of a run, retry with a doubling back-off; a link that keeps
+                // failing is declared dead (its connections fail) and the thread ends.
                 stats.linkReceiveErrors.increment();
                 if (isClosed()) {
                     return;
                 }
-                if (++failures > RX_MAX_CONSECUTIVE_FAILURES) {
-                    LOG.log(System.Logger.Level.ERROR, "RX thread of " + iface.name + " stops after "
+                if (++failures >= RX_MAX_CONSECUTIVE_FAILURES) {
+                    LOG.log(System.Logger.Level.ERROR, "usertcp: RX thread of " + iface.name + " stops after "
                             + failures + " consecutive receive errors", e);
+                    linkDead(iface, failures + " receive errors in a row, the last: " + e);
                     return;
                 }
-                LOG.log(System.Logger.Level.WARNING, "receive error on " + iface.name + " (retrying)", e);
-                LockSupport.parkNanos(RX_RETRY_NANOS);
+                if (failures == 1) {
+                    LOG.log(System.Logger.Level.WARNING, "usertcp: receive error on " + iface.name + " (retrying)", e);
+                }
+                LockSupport.parkNanos(backoff);
+                backoff = Math.min(RX_RETRY_MAX_NANOS, backoff * 2);
             }
             lock.lock();
             try {
@@ -878,6 +967,14 @@ public final class Stack implements AutoCloseable {
         }
         TcpSocket l = findListener(dst, seg.dstPort());
         if (l != null) {
+            // StackLimits.maxConnections: at the limit, what could add a connection (a SYN, or an ACK
+            // that completes a handshake statelessly) is dropped without a reply, as a SYN the backlog
+            // has no room for (C1.10); the peer retransmits. A TIME-WAIT reopen (predecessor) replaces
+            // its entry.
+            if (predecessor == null && !seg.rst() && seg.syn() != seg.hasAck() && atConnectionLimit()) {
+                stats.drop(DropReason.TCP_CONNECTION_LIMIT);
+                return;
+            }
             // The listener (SYN queue, cookies, children) may keep what it is given: an immutable copy.
             l.listenerInput(seg.copy(), new ConnectionKey(dst, seg.dstPort(), src, seg.srcPort()), now, predecessor);
             return;
@@ -892,7 +989,22 @@ public final class Stack implements AutoCloseable {
 
     /** A listener of this stack (lock held). */
     TcpListener newListener(TcpConfig cfg, int port, int backlog) {
-        return new TcpListener(cfg, port, backlog, events, isn, () -> nextConnectionId++);
+        TcpListener l = new TcpListener(cfg, port, backlog, events, isn, () -> nextConnectionId++);
+        l.setSynCookies(synCookies);
+        return l;
+    }
+
+    /** Adds a listener's SYN-cookie counts of one segment to the stack's (lock held). */
+    void countSynCookies(long sent, long validated, long failed) {
+        if (sent != 0) {
+            stats.synCookiesSent.add(sent);
+        }
+        if (validated != 0) {
+            stats.synCookiesValidated.add(validated);
+        }
+        if (failed != 0) {
+            stats.synCookiesFailed.add(failed);
+        }
     }
 
     /** A listener's own reply (a RST), sent from the key's local side. */
@@ -904,6 +1016,10 @@ public final class Stack implements AutoCloseable {
     Conn registerChild(TcpConnection child, ConnectionKey key, TcpSocket listener, int tos) {
         Conn c = new Conn(child, key, tos);
         c.listener = listener;
+        // A child rebuilt from a SYN cookie is ESTABLISHED (or beyond) already: its state changes
+        // happened before it had a Conn.
+        c.wasSynchronized = child.state().isSynchronized();
+        c.finReceived = child.finReceived();
         register(c);
         markDirty(c);
         return c;
@@ -1043,7 +1159,7 @@ public final class Stack implements AutoCloseable {
         }
         int hl = Ipv4Header.MIN_LENGTH;
         TxRing ring = iface.tx;
-        if (ring != null && hl + seg.length() <= ring.maxPacket()) {
+        if (ring != null && !iface.gone && hl + seg.length() <= ring.maxPacket()) {
             // Emitted straight into the link's transmit queue: the payload is copied once, into the
             // packet, and the link is written after the engine lock is released.
             int base = reserve(ring);
@@ -1087,6 +1203,7 @@ public final class Stack implements AutoCloseable {
             } finally {
                 drainLock.unlock();
             }
+            handleLinkEvents();
             off = ring.reserve(); // empty now: only the engine-lock holder produces
         }
         return off;
@@ -1115,6 +1232,11 @@ public final class Stack implements AutoCloseable {
             pkt.get(pkt.position(), copy, 0, len);
             loopbackQueue.addLast(copy);
             stats.loopbackPackets.increment();
+            return;
+        }
+        if (iface.gone) {
+            stats.linkSendErrors.increment();
+            linkFailed(iface, null); // a connection that raced the failure (e.g. a SYN) fails too
             return;
         }
         TxRing ring = iface.tx;
@@ -1146,6 +1268,41 @@ public final class Stack implements AutoCloseable {
     }
 
     /**
+     * After a drain (drain lock released): sends that found a link down or working again are
+     * handled under the engine lock (taken again, reentrantly if held), as the send path did when it
+     * wrote under the lock: {@link #linkFailed}, or "up again".
+     */
+    private void handleLinkEvents() {
+        boolean any = false;
+        for (int k = 0; k < rings.length; k++) {
+            any |= rings[k].hasLinkEvents();
+        }
+        if (!any) {
+            return;
+        }
+        lock.lock();
+        try {
+            List<NetInterface> links = routing.links();
+            for (int k = 0; k < links.size(); k++) {
+                NetInterface i = links.get(k);
+                if (i.tx == null) {
+                    continue;
+                }
+                LinkDownException e = i.tx.takeFailure();
+                if (e != null) {
+                    linkFailed(i, e);
+                }
+                if (i.tx.takeRecovered() && i.down && !i.gone && e == null) {
+                    i.down = false;
+                    LOG.log(System.Logger.Level.INFO, "usertcp: link " + i.name + " is up again");
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
      * Sends what the rings hold unless another thread is at it. Called after the engine lock was
      * released: whoever holds the drain lock re-checks the rings after releasing it, so no packet is
      * left behind when this thread's {@code tryLock} fails.
@@ -1160,6 +1317,7 @@ public final class Stack implements AutoCloseable {
             } finally {
                 drainLock.unlock();
             }
+            handleLinkEvents();
         }
     }
 
@@ -1204,6 +1362,7 @@ public final class Stack implements AutoCloseable {
             } finally {
                 drainLock.unlock();
             }
+            handleLinkEvents();
             return false;
         }
     }
@@ -1257,6 +1416,79 @@ public final class Stack implements AutoCloseable {
         @Override
         public void signalAll() {
             c.signalAll();
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Link failure
+    // ------------------------------------------------------------------------------------------
+
+    /**
+     * A send on {@code i} failed because the link is down or gone ({@code e} null: known gone).
+     * Lock held. The connections over it fail in the next {@link #flush()} round — not here, which
+     * may be deep inside a connection's poll.
+     */
+    private void linkFailed(NetInterface i, LinkDownException e) {
+        if (e != null && e.permanent()) {
+            markGone(i, e.getMessage());
+        } else if (e != null && !i.down) {
+            i.down = true;
+            stats.linkFailures.increment();
+            LOG.log(System.Logger.Level.WARNING, "usertcp: link " + i.name + " is down (" + e.getMessage()
+                    + "): its connections fail with \"Network is down\"");
+        }
+        if (!failedLinks.contains(i)) {
+            failedLinks.addLast(i);
+        }
+        timerWake.signal(); // an event without flush (none today) still gets its flush from the timer thread
+    }
+
+    /** {@code i} is dead for good (lock held): logged once, counted once. */
+    private void markGone(NetInterface i, String why) {
+        if (!i.gone) {
+            i.gone = true;
+            i.down = true;
+            stats.linkFailures.increment();
+            LOG.log(System.Logger.Level.ERROR, "usertcp: link " + i.name + " is dead (" + why
+                    + "): every connection over it fails with \"Network is down\"; close the stack and start it again");
+        }
+    }
+
+    /** Fails every connection whose packets leave through {@code i} (lock held). */
+    private void failConnections(NetInterface i) {
+        long now = clock.nanoTime();
+        for (Conn c : connections.values()) {
+            Route r = routing.route(c.key.remoteIp());
+            if (r == null || r.iface() != i || c.tcp.state().isClosed() || c.tcp.state() == TcpState.TIME_WAIT) {
+                continue;
+            }
+            try {
+                c.tcp.fail(ConnectionError.NETWORK_DOWN, now);
+                stats.connectionsFailedByLink.increment();
+            } catch (RuntimeException e) {
+                internalError("failing " + c.key, e);
+            }
+            markDirty(c);
+        }
+    }
+
+    /**
+     * The RX thread of {@code i} gives up on it (device gone, link closed under the stack, or
+     * endless receive errors): the link is marked dead and its connections fail at once.
+     */
+    private void linkDead(NetInterface i, String why) {
+        lock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            markGone(i, why);
+            if (!failedLinks.contains(i)) {
+                failedLinks.addLast(i);
+            }
+            flush();
+        } finally {
+            lock.unlock();
         }
     }
 

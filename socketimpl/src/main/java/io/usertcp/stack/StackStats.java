@@ -33,6 +33,12 @@ public final class StackStats {
     final LongAdder linkSendErrors = new LongAdder();
     final LongAdder txQueueFull = new LongAdder();
     final LongAdder linkReceiveErrors = new LongAdder();
+    final LongAdder linkFailures = new LongAdder();
+    final LongAdder connectionsFailedByLink = new LongAdder();
+    final LongAdder connectsRefusedAtLimit = new LongAdder();
+    final LongAdder synCookiesSent = new LongAdder();
+    final LongAdder synCookiesValidated = new LongAdder();
+    final LongAdder synCookiesFailed = new LongAdder();
     private final AtomicLongArray drops = new AtomicLongArray(DropReason.values().length);
     private final IpStats ip;
 
@@ -91,6 +97,26 @@ public final class StackStats {
     public long txQueueFull() { return txQueueFull.sum(); }
     /** Receive calls that failed (other than the link being closed); the RX thread retried. */
     public long linkReceiveErrors() { return linkReceiveErrors.sum(); }
+    /**
+     * Times a link was found down (a send refused with {@code LinkDownException}) or declared dead
+     * (device gone, closed under the stack, receive errors without end); each failed every
+     * connection over it with "Network is down".
+     */
+    public long linkFailures() { return linkFailures.sum(); }
+    /** Connections failed with "Network is down" because their link failed. */
+    public long connectionsFailedByLink() { return connectionsFailedByLink.sum(); }
+    /** connect() calls refused because the connection table was at {@link StackLimits#maxConnections()}
+     *  (SYNs refused for the same reason are {@code dropped(DropReason.TCP_CONNECTION_LIMIT)}). */
+    public long connectsRefusedAtLimit() { return connectsRefusedAtLimit.sum(); }
+
+    /** SYN-ACKs sent with a SYN cookie by any listener (RFC 4987 §3.6; Linux SyncookiesSent). */
+    public long synCookiesSent() { return synCookiesSent.sum(); }
+
+    /** ACKs whose SYN cookie was valid: each became a connection (Linux SyncookiesRecv). */
+    public long synCookiesValidated() { return synCookiesValidated.sum(); }
+
+    /** ACKs checked for a SYN cookie that did not validate (Linux SyncookiesFailed). */
+    public long synCookiesFailed() { return synCookiesFailed.sum(); }
 
     /** Packets dropped for {@code reason}. */
     public long dropped(DropReason reason) {
@@ -124,6 +150,7 @@ public final class StackStats {
                 + " segIn=" + segmentsIn() + " segOut=" + segmentsOut() + " rstSent=" + rstSent()
                 + " rstReceived=" + rstReceived() + " retransmits=" + retransmits()
                 + " echoReplies=" + icmpEchoReplies() + " icmpErrors=" + icmpErrorsIn()
-                + " internalErrors=" + internalErrors() + " drops=" + drops() + "]";
+                + " internalErrors=" + internalErrors() + " synCookies(sent/ok/failed)=" + synCookiesSent()
+                + "/" + synCookiesValidated() + "/" + synCookiesFailed() + " drops=" + drops() + "]";
     }
 }

@@ -72,8 +72,10 @@ public final class TcpSocket implements Closeable {
     private int keepAliveInterval;  // seconds
     private int keepAliveCount;
     private int linger = -1;        // seconds, -1 = off
-    private int receiveBufferSize;
+    private int receiveBufferSize;  // the initial size until set; then fixed (autotuning off)
     private int sendBufferSize;
+    private boolean receiveBufferSet; // SO_RCVBUF set: Linux SOCK_RCVBUF_LOCK
+    private boolean sendBufferSet;    // SO_SNDBUF set: Linux SOCK_SNDBUF_LOCK
     private boolean oobInline;
     private int trafficClass;
     private boolean reuseAddress;
@@ -106,6 +108,8 @@ public final class TcpSocket implements Closeable {
         this.linger = parent.linger;
         this.receiveBufferSize = parent.receiveBufferSize;
         this.sendBufferSize = parent.sendBufferSize;
+        this.receiveBufferSet = parent.receiveBufferSet; // inherited, as Linux's sk_userlocks
+        this.sendBufferSet = parent.sendBufferSet;
         this.oobInline = parent.oobInline;
         this.trafficClass = parent.trafficClass;
         this.reuseAddress = parent.reuseAddress;
@@ -234,7 +238,10 @@ public final class TcpSocket implements Closeable {
      * connection; {@code predecessor} is a TIME-WAIT connection of the same 4-tuple being reopened.
      */
     void listenerInput(TcpSegment seg, ConnectionKey key, long now, TcpConnection predecessor) {
+        long sent = listener.cookiesSent(), ok = listener.cookiesValidated(), failed = listener.cookiesFailed();
         TcpConnection child = listener.onSegment(seg, key, now, stack::reply, predecessor);
+        stack.countSynCookies(listener.cookiesSent() - sent, listener.cookiesValidated() - ok,
+                listener.cookiesFailed() - failed);
         if (child != null) {
             applyOptionsTo(child);
             stack.registerChild(child, key, this, trafficClass);
@@ -287,6 +294,10 @@ public final class TcpSocket implements Closeable {
             if (stack.hasConnection(key)) {
                 closeLocked();
                 throw new BindException(Messages.CANNOT_ASSIGN);
+            }
+            if (stack.atConnectionLimit()) {
+                closeLocked();
+                throw stack.connectionLimitReached();
             }
             TcpConfig cfg = configFor(stack.pathMss(route, dst));
             conn = stack.newConnection(key, cfg, trafficClass);
@@ -770,7 +781,10 @@ public final class TcpSocket implements Closeable {
 
     private TcpConfig configFor(int routeMss) {
         TcpConfig base = stack.config();
+        // A size the application set is fixed: autotuning's cap is the size itself.
         return base.toBuilder()
+                .maxReceiveBufferSize(receiveBufferSet ? receiveBufferSize : base.maxReceiveBufferSize())
+                .maxSendBufferSize(sendBufferSet ? sendBufferSize : base.maxSendBufferSize())
                 .mss(Math.max(64, Math.min(65495, routeMss)))
                 .noDelay(noDelay)
                 .keepAlive(keepAlive)
@@ -802,10 +816,12 @@ public final class TcpSocket implements Closeable {
         }
         tcp.setUserTimeout(TimeUnit.MILLISECONDS.toNanos(userTimeout));
         tcp.setOobInline(oobInline);
-        if (tcp.receiveBufferSize() != receiveBufferSize) {
+        // Only sizes the application set are pushed down (and lock autotuning); otherwise the
+        // connection's autotuned sizes stand.
+        if (receiveBufferSet && (!tcp.receiveBufferLocked() || tcp.receiveBufferSize() != receiveBufferSize)) {
             tcp.setReceiveBufferSize(receiveBufferSize);
         }
-        if (tcp.sendBufferSize() != sendBufferSize) {
+        if (sendBufferSet && (!tcp.sendBufferLocked() || tcp.sendBufferSize() != sendBufferSize)) {
             tcp.setSendBufferSize(sendBufferSize);
         }
     }
@@ -884,23 +900,53 @@ public final class TcpSocket implements Closeable {
     }
     public int getLinger() throws SocketException { return getInt(() -> linger); }
 
-    /** SO_RCVBUF in bytes (&gt; 0). Set it before connect or listen for it to shape the window. */
+    /**
+     * SO_RCVBUF in bytes (&gt; 0), at most the stack's {@link StackLimits#maxSocketBufferSize()} (larger is
+     * clamped): fixes the receive buffer and turns receive autotuning off for this socket (and the
+     * sockets a listener accepts), as Linux's SOCK_RCVBUF_LOCK. Set it before connect or listen for it
+     * to shape the first window (the window-scale shift always covers at least 6 MiB, so a later
+     * increase still takes effect).
+     */
     public void setReceiveBufferSize(int size) throws SocketException {
         if (size <= 0) {
             throw new SocketException("SO_RCVBUF <= 0");
         }
-        setOption(() -> receiveBufferSize = size);
+        int clamped = Math.min(size, stack.limits().maxSocketBufferSize()); // as Linux's rmem_max
+        setOption(() -> {
+            receiveBufferSize = clamped;
+            receiveBufferSet = true;
+        });
     }
-    public int getReceiveBufferSize() throws SocketException { return getInt(() -> receiveBufferSize); }
 
-    /** SO_SNDBUF in bytes (&gt; 0). */
+    /**
+     * The size set, or else the connection's current (autotuned) size, or before a connection the
+     * initial size. (The JDK on Linux reports the kernel's value halved, which is the size set, or the
+     * autotuned size, in the same way.)
+     */
+    public int getReceiveBufferSize() throws SocketException {
+        return getInt(() -> receiveBufferSet || !hasConn() ? receiveBufferSize : conn.tcp.receiveBufferSize());
+    }
+
+    /** SO_SNDBUF in bytes (&gt; 0): fixes the send buffer, send autotuning off (Linux SOCK_SNDBUF_LOCK). */
     public void setSendBufferSize(int size) throws SocketException {
         if (size <= 0) {
             throw new SocketException("SO_SNDBUF <= 0");
         }
-        setOption(() -> sendBufferSize = size);
+        int clamped = Math.min(size, stack.limits().maxSocketBufferSize()); // as Linux's wmem_max
+        setOption(() -> {
+            sendBufferSize = clamped;
+            sendBufferSet = true;
+        });
     }
-    public int getSendBufferSize() throws SocketException { return getInt(() -> sendBufferSize); }
+
+    /** The size set, or else the connection's current (autotuned) size, or the initial size. */
+    public int getSendBufferSize() throws SocketException {
+        return getInt(() -> sendBufferSet || !hasConn() ? sendBufferSize : conn.tcp.sendBufferSize());
+    }
+
+    private boolean hasConn() {
+        return conn != null;
+    }
 
     /** SO_OOBINLINE: deliver received urgent bytes inline (else they are dropped, as JDK sockets). */
     public void setOobInline(boolean on) throws SocketException { setOption(() -> oobInline = on); }

@@ -1,6 +1,7 @@
 package io.usertcp.stack;
 
 import io.usertcp.link.GsoInfo;
+import io.usertcp.link.LinkDownException;
 import io.usertcp.link.PacketLink;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -57,6 +58,11 @@ final class TxRing {
     private volatile long head;
     private final LongAdder sendErrors;
     private long sent;           // consumer only
+    /** The last LinkDownException since {@link #takeFailure()}; set by the consumer. */
+    private volatile LinkDownException failure;
+    /** A send worked after a failure was recorded; cleared by {@link #takeRecovered()}. */
+    private volatile boolean recovered;
+    private boolean failedSinceRecovery; // consumer only
 
     /** A ring for packets of up to {@code maxPacket} bytes; failed sends are counted in {@code sendErrors}. */
     TxRing(int maxPacket, LongAdder sendErrors) {
@@ -167,6 +173,16 @@ final class TxRing {
                     link.send(send, g);
                 }
                 sent++;
+                if (failedSinceRecovery) {
+                    failedSinceRecovery = false;
+                    recovered = true;
+                }
+            } catch (LinkDownException e) {
+                // The link's health is the stack's business, under its lock: recorded here, handled
+                // by the stack after the drain (Stack#handleLinkEvents).
+                sendErrors.increment();
+                failure = e;
+                failedSinceRecovery = true;
             } catch (IOException | RuntimeException e) {
                 sendErrors.increment();
             }
@@ -178,6 +194,29 @@ final class TxRing {
         }
         head = h;
         return n;
+    }
+
+    /** True when a send failure or a recovery is waiting for the stack ({@link #takeFailure}, {@link #takeRecovered}). */
+    boolean hasLinkEvents() {
+        return failure != null || recovered;
+    }
+
+    /** The last {@link LinkDownException} a send threw since the previous call, or null. */
+    LinkDownException takeFailure() {
+        LinkDownException e = failure;
+        if (e != null) {
+            failure = null;
+        }
+        return e;
+    }
+
+    /** Whether a send worked after a failure since the previous call. */
+    boolean takeRecovered() {
+        boolean r = recovered;
+        if (r) {
+            recovered = false;
+        }
+        return r;
     }
 
     /** Packets handed to the link (consumer side). */

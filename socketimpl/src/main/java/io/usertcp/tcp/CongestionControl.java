@@ -1,8 +1,10 @@
 package io.usertcp.tcp;
 
 /**
- * The congestion window and slow-start threshold (RFC 5681), behind one interface so that NewReno
- * ({@link NewReno}) and CUBIC can be swapped. All sizes are bytes; {@code now} is nanoseconds.
+ * The congestion window and slow-start threshold (RFC 5681), behind one interface so that the
+ * algorithms can be swapped: {@link Cubic} (RFC 9438 with HyStart++, RFC 9406; the default, as Linux)
+ * and {@link NewReno} (RFC 5681/6582); {@link #create} picks one by name. All sizes are bytes;
+ * {@code now} is the nanoseconds the connection passes in.
  *
  * <p><b>Split of duties.</b> The connection detects loss (duplicate ACKs, the RFC 6675 SACK
  * scoreboard, RACK-TLP of RFC 8985, the retransmission timer) and runs loss recovery: which segment
@@ -37,6 +39,31 @@ package io.usertcp.tcp;
  * {@code onRecoveryEnd}).
  */
 public interface CongestionControl {
+    /** The algorithm names {@link #create} knows, as Linux's {@code tcp_available_congestion_control}. */
+    java.util.List<String> ALGORITHMS = java.util.List.of("cubic", "reno");
+
+    /**
+     * A new instance of the algorithm called {@code name} ({@code "cubic"}, or {@code "reno"} for
+     * NewReno; {@code "newreno"} is accepted too), case-insensitive.
+     * @throws IllegalArgumentException for any other name
+     */
+    static CongestionControl create(String name, int mss, int initialWindowSegments) {
+        return switch (canonicalName(name)) {
+            case "cubic" -> new Cubic(mss, initialWindowSegments);
+            case "reno" -> new NewReno(mss, initialWindowSegments);
+            default -> throw new IllegalArgumentException("unknown congestion control algorithm: " + name);
+        };
+    }
+
+    /** The name as {@link #name()} reports it, or the argument lower-cased when it is not known. */
+    static String canonicalName(String name) {
+        String n = name == null ? "" : name.trim().toLowerCase(java.util.Locale.ROOT);
+        return n.equals("newreno") ? "reno" : n;
+    }
+
+    /** The algorithm's name as Linux's {@code ss} shows it: {@code "cubic"} or {@code "reno"}. */
+    String name();
+
     int cwnd();
 
     int ssthresh();
@@ -76,4 +103,26 @@ public interface CongestionControl {
 
     /** RFC 5681 §4.1: restart after an idle period longer than the RTO. */
     void onIdleRestart(long now);
+
+    /**
+     * An RTT sample (RFC 6298 timing, or every ACK of new data with RFC 7323 timestamps), given on the
+     * ACK that produced it, after {@link #onAckedUpTo} and before {@link #onAck}.
+     */
+    default void onRttSample(long rttNanos, long now) { }
+
+    /**
+     * An ACK advances SND.UNA to {@code sndUna}; {@code sndNxt} is the highest position sent so far
+     * (both 64-bit stream positions, so they never wrap). Called first for every such ACK, in or out
+     * of recovery, so that an algorithm can count round trips by sequence numbers (RFC 9406 §4.2).
+     */
+    default void onAckedUpTo(long sndUna, long sndNxt, long now) { }
+
+    /**
+     * Takes over a running connection's window from another algorithm (a switch of TCP_CONGESTION):
+     * {@code cwnd} and {@code ssthresh} in bytes ({@code Integer.MAX_VALUE}: no threshold yet).
+     */
+    void inherit(int cwnd, int ssthresh);
+
+    /** The connection paces its segments (HyStart++ then uses L = infinity, RFC 9406 §4.3). */
+    default void setPaced(boolean paced) { }
 }

@@ -17,6 +17,8 @@ public enum ConnectionError {
     UNREACHABLE("No route to host"),
     /** ICMP network unreachable (ENETUNREACH). */
     NET_UNREACHABLE("Network is unreachable"),
+    /** The link the connection ran over went down or away (ENETDOWN); see {@code TcpConnection.fail}. */
+    NETWORK_DOWN("Network is down"),
     /** The application aborted the connection (RST sent by us). */
     ABORTED("Socket closed");
 

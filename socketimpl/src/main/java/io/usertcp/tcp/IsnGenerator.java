@@ -37,8 +37,13 @@ public class IsnGenerator {
         return m + (int) sipHash24(tuple, ports);
     }
 
-    /** SipHash-2-4 of two 64-bit words (16 bytes of message), returning 64 bits. */
+    /** SipHash-2-4 of two 64-bit words (16 bytes of message) under this generator's secret. */
     long sipHash24(long m0, long m1) {
+        return sipHash24(k0, k1, m0, m1);
+    }
+
+    /** SipHash-2-4 with key (k0, k1) of two 64-bit words (16 bytes of message), returning 64 bits. */
+    static long sipHash24(long k0, long k1, long m0, long m1) {
         long v0 = 0x736f6d6570736575L ^ k0;
         long v1 = 0x646f72616e646f6dL ^ k1;
         long v2 = 0x6c7967656e657261L ^ k0;

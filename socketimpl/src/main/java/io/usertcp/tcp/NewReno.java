@@ -30,6 +30,7 @@ public final class NewReno implements CongestionControl {
         return Math.min(4 * mss, Math.max(2 * mss, 4380));
     }
 
+    @Override public String name() { return "reno"; }
     @Override public int cwnd() { return cwnd; }
     @Override public int ssthresh() { return ssthresh; }
 
@@ -88,6 +89,13 @@ public final class NewReno implements CongestionControl {
         // "ssthresh ... is held constant" when the same segment is retransmitted again.
         if (first) ssthresh = Math.max(flightSize / 2, 2 * mss);
         cwnd = mss;
+        bytesAckedInCa = 0;
+    }
+
+    @Override
+    public void inherit(int cwnd, int ssthresh) {
+        this.cwnd = Math.max(mss, cwnd);
+        this.ssthresh = ssthresh;
         bytesAckedInCa = 0;
     }
 

@@ -33,10 +33,14 @@ import java.util.Objects;
  *                         tcp_fin_timeout 60 s); ZERO means forever
  * @param userTimeout      RFC 9293 §3.8.4 user timeout (TCP_USER_TIMEOUT): data unacknowledged this
  *                         long aborts the connection; ZERO means off (Linux default)
- * @param sendBufferSize   bytes the send buffer holds (SO_SNDBUF)
- * @param receiveBufferSize bytes the receive buffer holds, in order and out of order (SO_RCVBUF);
- *                         default 1 MiB (the window can exceed 64 KiB once scaling is negotiated; the
- *                         ring grows on demand, so an idle connection costs little)
+ * @param sendBufferSize   bytes the send buffer holds at first (SO_SNDBUF default); default 256 KiB.
+ *                         Grows by send autotuning up to {@code maxSendBufferSize} unless the
+ *                         application sets SO_SNDBUF
+ * @param receiveBufferSize bytes the receive buffer holds at first, in order and out of order (the
+ *                         SO_RCVBUF default, like Linux tcp_rmem[1]); default 128 KiB. Receive
+ *                         autotuning grows it with the measured bandwidth-delay product up to
+ *                         {@code maxReceiveBufferSize} unless the application sets SO_RCVBUF. The ring
+ *                         behind it grows on demand, so an idle connection costs nothing for it
  * @param maxOutOfOrderBytes how far beyond RCV.NXT out-of-order data is kept (bounded by the receive
  *                         buffer as well)
  * @param noDelay          TCP_NODELAY default (off: Nagle on)
@@ -44,7 +48,7 @@ import java.util.Objects;
  * @param initialWindowSegments initial congestion window in segments; 0 means RFC 5681 §3.1
  *                         (min(4*MSS, max(2*MSS, 4380)))
  * @param windowScaling    offer window scaling (RFC 7323 §2); default on, as Linux. Negotiated only
- *                         when both SYNs carry the option; our shift covers max(receive buffer, 6 MiB)
+ *                         when both SYNs carry the option; our shift covers max(receive buffer, its autotuning cap, 6 MiB)
  * @param sackPermitted    offer SACK (RFC 2018); default on, as Linux. Negotiated only when both SYNs
  *                         carry SACK-permitted; then our ACKs report out-of-order blocks (most recent
  *                         first) and D-SACK (RFC 2883). Received SACK blocks are not used by our
@@ -54,6 +58,23 @@ import java.util.Objects;
  * @param challengeAckInterval minimum time between two data-less challenge or out-of-window ACKs
  *                         (RFC 5961 §7; Linux tcp_invalid_ratelimit 500 ms)
  * @param maxReassemblyRanges at most this many separate out-of-order ranges are kept (C7.3)
+ * @param synCookies       when a listener answers SYNs with SYN cookies and keeps no state for them
+ *                         (RFC 4987 §3.6, {@link SynCookies}); default {@link SynCookieMode#ON_OVERFLOW}:
+ *                         only once SYN queue + accept queue hold the backlog, as Linux's
+ *                         {@code tcp_syncookies=1}. {@link SynCookieMode#OFF} drops those SYNs (C1.10)
+ * @param congestionControl the congestion control algorithm, by Linux's names: {@code "cubic"}
+ *                         (RFC 9438 with HyStart++, RFC 9406; the default, as Linux) or {@code "reno"}
+ *                         (NewReno, RFC 5681/6582; {@code "newreno"} is accepted too). Per socket:
+ *                         {@code TcpSocket.setCongestionControl}, java.net
+ *                         {@code UserTcpOptions.TCP_CONGESTION}
+ * @param pacing           space the segments of a window over the RTT (rate = cwnd/SRTT × 2 in slow
+ *                         start, × 1.2 in congestion avoidance, as Linux's fq pacing) instead of sending
+ *                         them back to back; default off
+ * @param maxReceiveBufferSize cap of receive-buffer autotuning (Linux tcp_rmem[2]); default 6 MiB. Our
+ *                         window-scale shift covers it. Equal to (or below) {@code receiveBufferSize}
+ *                         turns receive autotuning off
+ * @param maxSendBufferSize cap of send-buffer autotuning (Linux tcp_wmem[2]); default 4 MiB. Equal to
+ *                         (or below) {@code sendBufferSize} turns send autotuning off
  */
 public record TcpConfig(
         int mss,
@@ -80,7 +101,12 @@ public record TcpConfig(
         boolean sackPermitted,
         boolean timestamps,
         Duration challengeAckInterval,
-        int maxReassemblyRanges) {
+        int maxReassemblyRanges,
+        SynCookieMode synCookies,
+        String congestionControl,
+        boolean pacing,
+        int maxReceiveBufferSize,
+        int maxSendBufferSize) {
 
     /** RFC 9293 §3.7.1 (MUST-15): "If an MSS Option is not received at connection setup, TCP
      *  implementations MUST assume a default send MSS of 536 (576 - 40) for IPv4". */
@@ -101,8 +127,16 @@ public record TcpConfig(
         Objects.requireNonNull(finWait2Timeout);
         Objects.requireNonNull(userTimeout);
         Objects.requireNonNull(challengeAckInterval);
+        Objects.requireNonNull(synCookies);
+        Objects.requireNonNull(congestionControl);
+        congestionControl = CongestionControl.canonicalName(congestionControl);
+        if (!CongestionControl.ALGORITHMS.contains(congestionControl)) {
+            throw new IllegalArgumentException("unknown congestion control algorithm: " + congestionControl);
+        }
         if (mss < 64 || mss > 65495) throw new IllegalArgumentException("mss " + mss);
-        if (sendBufferSize < 1 || receiveBufferSize < 1) throw new IllegalArgumentException("buffer sizes");
+        if (sendBufferSize < 1 || receiveBufferSize < 1 || maxSendBufferSize < 1 || maxReceiveBufferSize < 1) {
+            throw new IllegalArgumentException("buffer sizes");
+        }
         if (rtoMin.compareTo(rtoMax) > 0) throw new IllegalArgumentException("rtoMin > rtoMax");
         // RFC 9293 §3.8.6.3 (MUST-40): "an ACK should not be excessively delayed; in particular, the
         // delay MUST be less than 0.5 seconds".
@@ -135,8 +169,13 @@ public record TcpConfig(
     public TcpConfig withMss(int v) { return toBuilder().mss(v).build(); }
     public TcpConfig withMsl(Duration v) { return toBuilder().msl(v).build(); }
     public TcpConfig withRtoMin(Duration v) { return toBuilder().rtoMin(v).build(); }
+    public TcpConfig withSynCookies(SynCookieMode v) { return toBuilder().synCookies(v).build(); }
+    public TcpConfig withCongestionControl(String v) { return toBuilder().congestionControl(v).build(); }
+    public TcpConfig withPacing(boolean v) { return toBuilder().pacing(v).build(); }
+    /** Fixed buffer sizes, autotuning off in both directions (as sockets that set SO_SNDBUF and SO_RCVBUF). */
     public TcpConfig withBuffers(int send, int receive) {
-        return toBuilder().sendBufferSize(send).receiveBufferSize(receive).build();
+        return toBuilder().sendBufferSize(send).receiveBufferSize(receive)
+                .maxSendBufferSize(send).maxReceiveBufferSize(receive).build();
     }
 
     /** Builder; every setter returns this. */
@@ -156,7 +195,7 @@ public record TcpConfig(
         private Duration finWait2Timeout = Duration.ofSeconds(60);
         private Duration userTimeout = Duration.ZERO;
         private int sendBufferSize = 256 * 1024;
-        private int receiveBufferSize = 1024 * 1024;
+        private int receiveBufferSize = 128 * 1024;
         private int maxOutOfOrderBytes = 1024 * 1024;
         private boolean noDelay;
         private boolean oobInline;
@@ -166,6 +205,11 @@ public record TcpConfig(
         private boolean timestamps = true;
         private Duration challengeAckInterval = Duration.ofMillis(500);
         private int maxReassemblyRanges = 64;
+        private SynCookieMode synCookies = SynCookieMode.ON_OVERFLOW;
+        private String congestionControl = "cubic";
+        private boolean pacing;
+        private int maxReceiveBufferSize = 6 << 20;
+        private int maxSendBufferSize = 4 << 20;
 
         Builder() { }
 
@@ -179,6 +223,9 @@ public record TcpConfig(
             initialWindowSegments = c.initialWindowSegments; windowScaling = c.windowScaling;
             sackPermitted = c.sackPermitted; timestamps = c.timestamps;
             challengeAckInterval = c.challengeAckInterval; maxReassemblyRanges = c.maxReassemblyRanges;
+            synCookies = c.synCookies;
+            congestionControl = c.congestionControl; pacing = c.pacing;
+            maxReceiveBufferSize = c.maxReceiveBufferSize; maxSendBufferSize = c.maxSendBufferSize;
         }
 
         public Builder mss(int v) { mss = v; return this; }
@@ -206,13 +253,18 @@ public record TcpConfig(
         public Builder timestamps(boolean v) { timestamps = v; return this; }
         public Builder challengeAckInterval(Duration v) { challengeAckInterval = v; return this; }
         public Builder maxReassemblyRanges(int v) { maxReassemblyRanges = v; return this; }
+        public Builder synCookies(SynCookieMode v) { synCookies = v; return this; }
+        public Builder congestionControl(String v) { congestionControl = v; return this; }
+        public Builder pacing(boolean v) { pacing = v; return this; }
+        public Builder maxReceiveBufferSize(int v) { maxReceiveBufferSize = v; return this; }
+        public Builder maxSendBufferSize(int v) { maxSendBufferSize = v; return this; }
 
         public TcpConfig build() {
             return new TcpConfig(mss, msl, rtoInitial, rtoMin, rtoMax, synRetries, dataRetries, delayedAck,
                     keepAlive, keepAliveIdle, keepAliveInterval, keepAliveCount, finWait2Timeout, userTimeout,
                     sendBufferSize, receiveBufferSize, maxOutOfOrderBytes, noDelay, oobInline,
                     initialWindowSegments, windowScaling, sackPermitted, timestamps, challengeAckInterval,
-                    maxReassemblyRanges);
+                    maxReassemblyRanges, synCookies, congestionControl, pacing, maxReceiveBufferSize, maxSendBufferSize);
         }
     }
 }

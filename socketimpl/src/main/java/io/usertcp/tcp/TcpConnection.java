@@ -82,6 +82,8 @@ public final class TcpConnection {
     private int sndWscale;        // RFC 7323 shift applied to the peer's window field (0 until negotiated)
     private long sndUp = -1;      // position after the urgent byte we sent, -1 none
     private final ByteRing sndBuf;
+    private int sndBufSize;       // send buffer size (SO_SNDBUF); grows by send autotuning unless locked
+    private boolean sndBufLocked; // SO_SNDBUF set by the application: no autotuning (Linux SOCK_SNDBUF_LOCK)
     private long sndWritten;      // data bytes the application has written
     private boolean finQueued;    // the application has shut down output: FIN follows the data
     private int sndMss;           // effective send MSS (C1.5)
@@ -113,7 +115,9 @@ public final class TcpConnection {
     private long holeRetransmits;
     private int segTsEcr;
     private final ByteRing rcvBuf;
-    private int rcvBufSize;
+    private int rcvBufSize;       // receive buffer size: the window's basis; grows by autotuning unless locked
+    private boolean rcvBufLocked; // SO_RCVBUF set by the application: no autotuning (Linux SOCK_RCVBUF_LOCK)
+    private ReceiveBufferTuner rcvTuner; // created at the first in-order data: idle connections stay small
     private long rcvRead;         // data offset the application reads next
     private long rcvDataEnd;      // data offset after the last in-order byte received
     private final OutOfOrderRanges ooo;
@@ -135,7 +139,7 @@ public final class TcpConnection {
 
     // ---------------------------------------------------------------- reliability and congestion
     private final RttEstimator rtt;
-    private final CongestionControl cc;
+    private CongestionControl cc;   // replaced by setCongestionControl
     private long rttTimingEnd = -1;  // position that, once acked, completes the RTT sample
     private long rttTimingAt;
     private int retries;             // consecutive timeouts of the same data
@@ -177,7 +181,8 @@ public final class TcpConnection {
         this.key = key;
         this.events = events == null ? TcpEventListener.NONE : events;
         this.isnGenerator = isn;
-        this.sndBuf = new ByteRing(config.sendBufferSize());
+        this.sndBufSize = config.sendBufferSize();
+        this.sndBuf = new ByteRing(sndBufSize);
         this.rcvBufSize = config.receiveBufferSize();
         this.rcvBuf = new ByteRing(rcvBufSize);
         this.ooo = new OutOfOrderRanges(config.maxReassemblyRanges());
@@ -194,7 +199,7 @@ public final class TcpConnection {
         this.challengeInterval = config.challengeAckInterval().toNanos();
         this.rtt = new RttEstimator(config.rtoInitial().toNanos(), config.rtoMin().toNanos(), config.rtoMax().toNanos());
         this.sndMss = Math.min(TcpConfig.DEFAULT_MSS_IPV4, config.mss());
-        this.cc = new NewReno(sndMss, config.initialWindowSegments());
+        this.cc = CongestionControl.create(config.congestionControl(), sndMss, config.initialWindowSegments());
         this.rcvMssSeen = Math.min(TcpConfig.DEFAULT_MSS_IPV4, config.mss());
     }
 
@@ -238,6 +243,20 @@ public final class TcpConnection {
     public long bufferMemory() { return (long) sndBuf.allocated() + rcvBuf.allocated(); }
     public CongestionControl congestionControl() { return cc; }
 
+    /**
+     * Switches the congestion control algorithm ({@code "cubic"} or {@code "reno"}), at any time, as
+     * Linux's TCP_CONGESTION allows: the new algorithm starts from the current cwnd and ssthresh (as
+     * Linux's tcp_reinit_congestion_control keeps snd_cwnd and snd_ssthresh). Same name: no change.
+     * @throws IllegalArgumentException for an unknown name
+     */
+    public void setCongestionControl(String name) {
+        String n = CongestionControl.canonicalName(name);
+        if (n.equals(cc.name())) return;
+        CongestionControl next = CongestionControl.create(n, sndMss, config.initialWindowSegments());
+        if (state != TcpState.CLOSED || sndMax > 0) next.inherit(cc.cwnd(), cc.ssthresh());
+        cc = next;
+    }
+
     /** Bytes the application can read now. */
     public int readable() {
         long n = rcvDataEnd - rcvRead;
@@ -251,7 +270,7 @@ public final class TcpConnection {
     /** Bytes the application can write now without being refused. */
     public int writableSpace() {
         if (!canWrite()) return 0;
-        return (int) Math.max(0, sndBuf.maxCapacity() - (sndWritten - sndBuf.head()));
+        return (int) Math.max(0, sndBufSize - (sndWritten - sndBuf.head()));
     }
 
     /** Bytes written and not yet acknowledged. */
@@ -273,7 +292,7 @@ public final class TcpConnection {
         return new TcpInfo(state, error, sndSeq(sndUna), sndSeq(sndMax), rcvSeq(rcvNxt), sndWnd,
                 (int) Math.max(0, rcvAdvEdge - rcvNxt), sndMss, cc.cwnd(), cc.ssthresh(),
                 rtt.srtt(), rtt.rttvar(), rtt.rto(), retransmittedSegments, bytesAcked, bytesReceived,
-                sendQueue(), readable());
+                sendQueue(), readable(), cc.name());
     }
 
     @Override
@@ -311,20 +330,47 @@ public final class TcpConnection {
         if (nanos <= 0) userTimeoutAt = NEVER;
     }
 
-    /** SO_RCVBUF. Growing works at any time; shrinking never takes back window already advertised. */
+    /**
+     * SO_RCVBUF set by the application: the size is fixed from now on and autotuning stops (as Linux's
+     * SOCK_RCVBUF_LOCK). Growing works at any time; shrinking never takes back window already advertised
+     * (RFC 9293 §3.8.6 SHLD-14: the right edge stays, the window closes as data arrives).
+     */
     public void setReceiveBufferSize(int bytes) {
+        rcvBufLocked = true;
+        rcvTuner = null;
         rcvBufSize = Math.max(1, bytes);
-        rcvBuf.setMaxCapacity(Math.max(rcvBufSize, (int) Math.max(0, rcvAdvEdge - 1 - rcvRead)));
+        fitReceiveRing();
     }
 
+    /** The receive buffer size now: the initial size, grown by autotuning, or what SO_RCVBUF set. */
     public int receiveBufferSize() { return rcvBufSize; }
+    /** True once SO_RCVBUF was set (receive autotuning off). */
+    public boolean receiveBufferLocked() { return rcvBufLocked; }
 
-    /** SO_SNDBUF; never below what is queued now. */
+    /**
+     * SO_SNDBUF set by the application: the size is fixed and send autotuning stops (Linux
+     * SOCK_SNDBUF_LOCK). A size below what is queued takes effect as the queue drains.
+     */
     public void setSendBufferSize(int bytes) {
-        sndBuf.setMaxCapacity(Math.max(Math.max(1, bytes), sendQueue()));
+        sndBufLocked = true;
+        sndBufSize = Math.max(1, bytes);
+        sndBuf.setMaxCapacity(Math.max(sndBufSize, sendQueue()));
     }
 
-    public int sendBufferSize() { return sndBuf.maxCapacity(); }
+    /** The send buffer size now: the initial size, grown by autotuning, or what SO_SNDBUF set. */
+    public int sendBufferSize() { return sndBufSize; }
+    /** True once SO_SNDBUF was set (send autotuning off). */
+    public boolean sendBufferLocked() { return sndBufLocked; }
+    /** Times receive autotuning grew the buffer (0 before the first data). */
+    public long receiveBufferGrowths() { return rcvTuner == null ? 0 : rcvTuner.grows(); }
+    /** The receiver's RTT estimate used by autotuning, nanoseconds (0: none yet). */
+    public long receiverRttNanos() { return rcvTuner == null ? 0 : rcvTuner.rttNanos(); }
+
+    /** The receive ring must hold everything up to the right edge we advertised. */
+    private void fitReceiveRing() {
+        long need = Math.max(rcvBufSize, rcvAdvEdge - 1 - rcvRead);
+        rcvBuf.setMaxCapacity((int) Math.min(Integer.MAX_VALUE, need));
+    }
 
     // =================================================================================== sequence helpers
 
@@ -409,6 +455,26 @@ public final class TcpConnection {
      * §3.10.7.2): LISTEN → SYN-RECEIVED; the SYN-ACK goes out at the next poll.
      */
     void acceptSyn(TcpListener listener, TcpSegment syn, long now, Integer isnFloor) {
+        int isn = isnGenerator.isn(key, now);
+        if (isnFloor != null && Seq.lt(isn, isnFloor)) isn = isnFloor;
+        passiveOpen(listener, syn, isn, now);
+    }
+
+    /**
+     * Passive open from a SYN cookie (RFC 4987 §3.6, see {@link SynCookies}), called by
+     * {@link TcpListener} with the SYN rebuilt from a validated cookie ACK: {@code iss} is the cookie
+     * our stateless SYN-ACK carried and {@code tsOffset} the TSval clock offset it used. The connection
+     * is left in SYN-RECEIVED as if it had sent that SYN-ACK; the listener then gives it the ACK.
+     */
+    void acceptCookie(TcpListener listener, TcpSegment syn, int iss, int tsOffset, long now) {
+        ts = new TimestampState(tsOffset);
+        passiveOpen(listener, syn, iss, now);
+        sndNxt = sndMax = 1;     // the SYN-ACK went out, statelessly
+        rttTimingEnd = -1;
+        if (ts.enabled()) ts.ackSent(rcvNxt);
+    }
+
+    private void passiveOpen(TcpListener listener, TcpSegment syn, int isn, long now) {
         parent = listener;
         passive = true;
         setState(TcpState.LISTEN, null);
@@ -417,13 +483,13 @@ public final class TcpConnection {
         irs = syn.seq();
         rcvNxt = 1;
         rcvDataEnd = 0;
-        iss = isnGenerator.isn(key, now);
-        if (isnFloor != null && Seq.lt(iss, isnFloor)) iss = isnFloor;
+        iss = isn;
         sndUna = sndNxt = sndMax = 0;
         learnSynOptions(syn, now);
         // RFC 9293 §3.10.7.2 / RFC 7323 §2.2: the window field of a SYN is never scaled.
         updateWindow(syn, syn.window(), 0, now);
-        rcvAdvEdge = rcvNxt + maxRcvWindow();
+        // What the SYN-ACK will promise: RFC 7323 §2.2, its window field is never scaled.
+        rcvAdvEdge = rcvNxt + Math.min(maxRcvWindow(), TcpConfig.MAX_UNSCALED_WINDOW);
         lastRecv(now);
         setState(TcpState.SYN_RECEIVED, syn);
     }
@@ -439,7 +505,7 @@ public final class TcpConnection {
         // <SYN,ACK> segment only if a Window Scale option was received in the initial <SYN>"; §2.3: the
         // shifts take effect only when both SYNs carried the option (C1.11, C2.11).
         if (passive) {
-            rcvWscaleOffer = config.windowScaling() && o.windowScale() >= 0 ? windowScaleFor(rcvBufSize) : -1;
+            rcvWscaleOffer = config.windowScaling() && o.windowScale() >= 0 ? windowScaleFor(Math.max(rcvBufSize, config.maxReceiveBufferSize())) : -1;
         }
         if (rcvWscaleOffer >= 0 && o.windowScale() >= 0) {
             sndWscale = o.windowScale(); // RFC 7323 §2.3: values above 14 were clamped by the parser
@@ -465,14 +531,19 @@ public final class TcpConnection {
 
     /** Active open: what our SYN offers. */
     private void offerSynOptions() {
-        rcvWscaleOffer = config.windowScaling() ? windowScaleFor(rcvBufSize) : -1;
+        rcvWscaleOffer = config.windowScaling() ? windowScaleFor(Math.max(rcvBufSize, config.maxReceiveBufferSize())) : -1;
     }
 
     /**
-     * Our shift count: the smallest that lets the 16-bit field cover the receive buffer, and at least
-     * enough for {@link #SCALE_FOR_BYTES} so that SO_RCVBUF can grow later (Linux offers 7 by default).
+     * Our shift count: the smallest that lets the 16-bit field cover the receive buffer and its
+     * autotuning cap, and at least enough for {@link #SCALE_FOR_BYTES} so that SO_RCVBUF can grow later
+     * (Linux offers 7 by default).
      * RFC 7323 §2.3: "the maximum scale exponent is limited to 14".
      */
+    static int windowScaleFor(TcpConfig c) {
+        return windowScaleFor(Math.max(c.receiveBufferSize(), c.maxReceiveBufferSize()));
+    }
+
     static int windowScaleFor(int rcvBuf) {
         long want = Math.max(rcvBuf, SCALE_FOR_BYTES);
         int s = 0;
@@ -555,7 +626,8 @@ public final class TcpConnection {
         rcvNxt = 1;
         rcvDataEnd = 0;
         learnSynOptions(seg, now);
-        rcvAdvEdge = rcvNxt + maxRcvWindow(); // after learnSynOptions: the scale bounds the window
+        // What our SYN promised (RFC 7323 §2.2: never scaled); the ACK we send next offers the buffer.
+        rcvAdvEdge = rcvNxt + Math.min(maxRcvWindow(), TcpConfig.MAX_UNSCALED_WINDOW);
         lastRecv(now);
         if (ackOk) {
             // "SND.UNA should be advanced to equal SEG.ACK (if there is an ACK), and any segments on the
@@ -868,15 +940,18 @@ public final class TcpConnection {
     /** SND.UNA advances to {@code ackPos}: free the acknowledged bytes, update the RTT and the timers. */
     private void newlyAcked(long ackPos, long now) {
         if (ackPos <= sndUna) return;
+        cc.onAckedUpTo(ackPos, sndMax, now); // round counting by sequence numbers (RFC 9406 §4.2)
         long tsRtt = ts == null ? -1 : ts.rttSample(true, segHasTs, segTsEcr, now);
         if (tsRtt >= 0) {
             // RFC 7323 §4.1: with timestamps every ACK of new data gives a sample, retransmissions
             // included (the echo names the transmission it answers, so Karn's rule is not needed).
             rtt.sample(tsRtt);
+            cc.onRttSample(tsRtt, now);
             rttTimingEnd = -1;
         } else if (rttTimingEnd >= 0 && ackPos >= rttTimingEnd) {
             // RTT sample (RFC 6298 §3, Karn: rttTimingEnd is cleared whenever we retransmit).
             rtt.sample(now - rttTimingAt);
+            cc.onRttSample(now - rttTimingAt, now);
             rttTimingEnd = -1;
         }
         long oldDataAcked = Math.max(0, Math.min(sndUna - 1, sndWritten));
@@ -1031,6 +1106,7 @@ public final class TcpConnection {
                 }
                 bytesReceived += rcvDataEnd - before;
                 if (len > rcvMssSeen) rcvMssSeen = Math.min(len, config.mss());
+                if (!inputShutdown) tuneOnData(len, now);
                 bytesSinceAck += rcvDataEnd - before;
                 // RFC 5681 §4.2: "an ACK SHOULD be generated for at least every second full-sized segment"
                 // and "Out-of-order data segments SHOULD be acknowledged immediately" / when a segment
@@ -1047,7 +1123,7 @@ public final class TcpConnection {
             } else {
                 // Out of order: hold it within bounds (C2.2, C7.3, C7.4), ask for the gap at once.
                 ackNow = true;
-                boolean fits = dataEnd - rcvRead <= rcvBufSize && dataEnd - rcvDataEnd <= config.maxOutOfOrderBytes();
+                boolean fits = dataEnd - rcvRead <= rcvBuf.maxCapacity() && dataEnd - rcvDataEnd <= config.maxOutOfOrderBytes();
                 if (!inputShutdown && fits && ooo.add(dataStart, dataEnd)) {
                     if (sackOk) sack.onOutOfOrder(dataStart, dataEnd);
                     rcvBuf.put(dataStart, seg.payload(), seg.payload().position() + skip, (int) (end - start));
@@ -1240,6 +1316,10 @@ public final class TcpConnection {
     public int write(byte[] b, int off, int len, long now) {
         if (!canWrite()) return -1;
         int space = writableSpace();
+        if (space < len) {
+            tuneSendBuffer();
+            space = writableSpace();
+        }
         int n = Math.min(len, space);
         if (n <= 0) return 0;
         restartAfterIdle(now);
@@ -1296,12 +1376,69 @@ public final class TcpConnection {
         }
         rcvBuf.advanceHead(rcvRead);
         if (total > 0) {
+            tuneOnRead(now);
             maybeWindowUpdate();
             return total;
         }
         if (len == 0) return 0;
         if (finReceived || inputShutdown || state == TcpState.CLOSED) return -1;
         return 0;
+    }
+
+    // ------------------------------------------------------------------ buffer autotuning
+
+    /** Receive autotuning may grow the buffer up to this: the cap, and what our window scale can express. */
+    private int receiveAutoTuneCap() {
+        return (int) Math.min(config.maxReceiveBufferSize(), (long) TcpConfig.MAX_UNSCALED_WINDOW << rcvWscale);
+    }
+
+    /** In-order data of {@code segLen} bytes arrived: feed the receiver's RTT estimate. */
+    private void tuneOnData(int segLen, long now) {
+        if (rcvBufLocked || rcvBufSize >= receiveAutoTuneCap()) return;
+        ReceiveBufferTuner t = rcvTuner;
+        if (t == null) {
+            // As Linux's tcp_init_buffer_space: the first RTT is compared with what the peer's initial
+            // window (RFC 6928: 10 segments) can send.
+            t = rcvTuner = new ReceiveBufferTuner(Math.min(rcvBufSize, 10L * rcvMssSeen), rcvRead, now);
+        }
+        if (ts != null && ts.enabled()) {
+            // RFC 7323 §4.1 RTTM, receiver side: a full-sized segment echoes the TSval of the ACK that
+            // released it.
+            if (segHasTs && segLen >= rcvMssSeen) {
+                long sample = ts.rttSample(true, true, segTsEcr, now);
+                if (sample >= 0) t.timestampSample(segTsEcr, sample);
+            }
+        } else {
+            t.inOrderData(rcvNxt, rcvAdvEdge, now);
+        }
+    }
+
+    /** The application read: once per receiver RTT, grow the buffer to what that RTT's reading calls for. */
+    private void tuneOnRead(long now) {
+        ReceiveBufferTuner t = rcvTuner;
+        if (t == null || rcvBufLocked) return;
+        int cap = receiveAutoTuneCap();
+        if (rcvBufSize >= cap) return;
+        int n = t.onRead(rcvRead, now, rcvBufSize, cap, config.mss());
+        if (n > rcvBufSize) {
+            rcvBufSize = n;
+            fitReceiveRing();
+        }
+    }
+
+    /**
+     * Send autotuning, as Linux's tcp_sndbuf_expand: the writer found the buffer full; let it hold
+     * twice the congestion window (at least twice the initial window), so that the application keeps
+     * a large cwnd supplied through a round trip and a loss repair (CUBIC's reduction to 0.7 cwnd needs
+     * about 1.7 cwnd of queued data; 2 leaves a cushion), up to {@code maxSendBufferSize}.
+     */
+    private void tuneSendBuffer() {
+        if (sndBufLocked || sndBufSize >= config.maxSendBufferSize()) return;
+        long want = 2L * Math.max(cc.cwnd(), 10L * sndMss);
+        if (want > sndBufSize) {
+            sndBufSize = (int) Math.min(config.maxSendBufferSize(), want);
+            if (sndBuf.maxCapacity() < sndBufSize) sndBuf.setMaxCapacity(sndBufSize);
+        }
     }
 
     /**
@@ -1326,7 +1463,7 @@ public final class TcpConnection {
 
     /** The right edge the buffer allows now (before receiver SWS avoidance). */
     private long offeredEdge() {
-        long edge = Math.min(rcvRead + rcvBufSize + 1, rcvNxt + (TcpConfig.MAX_UNSCALED_WINDOW << rcvWscale));
+        long edge = Math.min(bufferEdge(), rcvNxt + (TcpConfig.MAX_UNSCALED_WINDOW << rcvWscale));
         return Math.max(edge, rcvNxt);
     }
 
@@ -1400,6 +1537,17 @@ public final class TcpConnection {
             case CLOSED -> { }
             default -> die(ConnectionError.ABORTED, false, null);
         }
+    }
+
+    /**
+     * The stack lost the link under this connection (interface down, device gone): CLOSED at once
+     * with {@code why}, nothing sent — not even a RST, which could not leave. A TIME-WAIT (or
+     * already CLOSED) connection is left to its timer.
+     */
+    public void fail(ConnectionError why, long now) {
+        if (state == TcpState.CLOSED || state == TcpState.TIME_WAIT) return;
+        die(why, false, null);
+        controlQueue.clear();
     }
 
     // =================================================================================== timers
@@ -1869,14 +2017,33 @@ public final class TcpConnection {
      * RCV.USER - RCV.WND >= min(Fr * RCV.BUFF, Eff.snd.MSS)"; SHLD-14: the right edge never moves left.
      */
     private int advertiseWindow() {
+        long edge = Math.max(rcvAdvEdge, rcvNxt);
         long offered = offeredEdge();
-        if (offered > rcvAdvEdge) {
+        if (offered > edge) {
             long increase = offered - rcvAdvEdge;
             int threshold = Math.min(maxRcvWindow() / 2, sndMssForSws());
-            if (increase >= threshold || rcvAdvEdge < rcvNxt) rcvAdvEdge = offered;
+            if (increase >= threshold || rcvAdvEdge < rcvNxt) edge = offered;
         }
-        if (rcvAdvEdge < rcvNxt) rcvAdvEdge = rcvNxt;
-        long w = (rcvAdvEdge - rcvNxt) >> rcvWscale;
-        return (int) Math.min(w, TcpConfig.MAX_UNSCALED_WINDOW);
+        // The scaled window field loses the low bits, so the edge the peer sees may fall short of one
+        // we advertised before. RFC 7323 §2.4: "the TCP will have to either advertise a new window that
+        // is beyond what it previously advertised (and perhaps beyond the buffer) or will have to
+        // advertise a smaller window". We round up (SHLD-14: no shrinking) while that stays within the
+        // buffer; with the buffer full we round down by less than 2^shift rather than beyond it, since
+        // rounding up there again and again lets a peer sending small segments push the edge ever
+        // further without the application reading (the unbounded growth Linux fixed by allowing this
+        // shrink, commit b650d953cd39). Either way rcvAdvEdge keeps the furthest edge ever advertised:
+        // §2.4 "The receiver must honor, as in a window, any segment that would have been in window for
+        // any ACK sent by the receiver."
+        long w = (edge - rcvNxt) >> rcvWscale;
+        if (rcvNxt + (w << rcvWscale) < rcvAdvEdge && rcvNxt + ((w + 1) << rcvWscale) <= bufferEdge()) w++;
+        w = Math.min(w, TcpConfig.MAX_UNSCALED_WINDOW);
+        long wireEdge = rcvNxt + (w << rcvWscale);
+        if (wireEdge > rcvAdvEdge) rcvAdvEdge = wireEdge;
+        return (int) w;
+    }
+
+    /** The right edge the buffer itself allows (what the application has read, plus the buffer size). */
+    private long bufferEdge() {
+        return rcvRead + rcvBufSize + 1;
     }
 }

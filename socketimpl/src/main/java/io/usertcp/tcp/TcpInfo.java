@@ -12,6 +12,7 @@ package io.usertcp.tcp;
  * @param bytesReceived application bytes received in order
  * @param sendQueue     bytes written by the application and not yet acknowledged
  * @param receiveQueue  bytes received and not yet read by the application
+ * @param congestionControl the congestion control algorithm's name ({@code "cubic"}, {@code "reno"})
  */
 public record TcpInfo(
         TcpState state,
@@ -31,5 +32,6 @@ public record TcpInfo(
         long bytesSent,
         long bytesReceived,
         int sendQueue,
-        int receiveQueue) {
+        int receiveQueue,
+        String congestionControl) {
 }

@@ -97,7 +97,10 @@ public enum DropReason {
     /** The link's send queue was full. */
     LINK_QUEUE_FULL("link queue full"),
     /** The loopback or input queue was full. */
-    INPUT_QUEUE_FULL("input queue full");
+    INPUT_QUEUE_FULL("input queue full"),
+    /** A SYN (or handshake-completing ACK) for a listener while the connection table is at the
+     *  stack's {@code maxConnections} (StackLimits). */
+    TCP_CONNECTION_LIMIT("connection table full");
 
     private final String description;
 

@@ -343,7 +343,7 @@ class StackFuzzTest {
         TcpInfo info() {
             TcpInfo i = sock.info();
             return i != null ? i : new TcpInfo(TcpState.CLOSED, io.usertcp.tcp.ConnectionError.NONE, 0, 0, 0, 0, 0, 0,
-                    0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+                    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, "cubic");
         }
 
         void check() {

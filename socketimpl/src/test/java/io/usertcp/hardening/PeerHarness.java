@@ -71,8 +71,14 @@ public final class PeerHarness implements AutoCloseable {
     }
 
     public PeerHarness(TcpConfig config, int queuePackets) {
+        this(config, queuePackets, io.usertcp.stack.StackLimits.DEFAULT);
+    }
+
+    /** A harness whose stack has {@code limits}. */
+    public PeerHarness(TcpConfig config, int queuePackets, io.usertcp.stack.StackLimits limits) {
         MemoryLink.Pair pair = MemoryLink.pair("peer", 1500, queuePackets);
-        stack = Stack.builder().clock(clock).tcpConfig(config).manual().link(pair.a(), inet(US), 24).build();
+        stack = Stack.builder().clock(clock).tcpConfig(config).limits(limits).manual().link(pair.a(), inet(US), 24)
+                .build();
         wire = pair.b();
     }
 

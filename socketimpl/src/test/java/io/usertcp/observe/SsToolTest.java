@@ -43,7 +43,7 @@ class SsToolTest {
                     + "\\s+pid=" + p.pid() + "$").matcher(o).find(), o);
             assertTrue(Pattern.compile("(?m)^ESTAB\\s+0\\s+0\\s+127\\.0\\.0\\.1:" + clientPort + "\\s+127\\.0\\.0\\.1:7401")
                     .matcher(o).find(), o);
-            assertTrue(Pattern.compile("(?m)^\\t newreno mss:\\d+ cwnd:\\d+ .* bytes_sent:5 ").matcher(o).find(), o);
+            assertTrue(Pattern.compile("(?m)^\\t cubic mss:\\d+ cwnd:\\d+ .* bytes_sent:5 ").matcher(o).find(), o);
             assertTrue(Pattern.compile("(?m)^packets_in\\s+[1-9]\\d*$").matcher(o).find(), o);
 
             // bad usage: status 2

@@ -22,6 +22,11 @@ class DataTransferTest {
         return TcpHarness.testConfig().toBuilder().noDelay(true).build();
     }
 
+    /** NewReno selected explicitly: C2.4, C2.18 and C2.19 assert RFC 5681/6582 numbers (CUBIC's are in CubicTest). */
+    static TcpConfig noDelayReno() {
+        return noDelay().withCongestionControl("reno");
+    }
+
     static String repeat(char ch, int n) {
         return String.valueOf(ch).repeat(n);
     }
@@ -114,7 +119,7 @@ class DataTransferTest {
 
     @Test
     void C2_4_fastRetransmitAndNewRenoRecovery() {
-        var cfg = noDelay().toBuilder().initialWindowSegments(10).build();
+        var cfg = noDelayReno().toBuilder().initialWindowSegments(10).build();
         var h = TcpHarness.established(cfg);
         h.write(bytes(10 * MSS, 3));
         List<TcpSegment> sent = h.drain();
@@ -423,7 +428,7 @@ class DataTransferTest {
 
     @Test
     void C2_18_onlyPureDuplicateAcksAndLimitedTransmit() {
-        var h = TcpHarness.established(noDelay());   // IW = 3 segments (RFC 5681: 4380 bytes)
+        var h = TcpHarness.established(noDelayReno());   // IW = 3 segments (RFC 5681: 4380 bytes)
         h.write(bytes(8 * MSS, 7));
         assertEquals(3, h.drain().size());
         // Not duplicates: carries data; different window.
@@ -444,7 +449,7 @@ class DataTransferTest {
 
     @Test
     void C2_19_slowStartCongestionAvoidanceRestartAfterIdle() {
-        var h = TcpHarness.established(noDelay());
+        var h = TcpHarness.established(noDelayReno());
         int iw = h.c.info().cwnd();
         assertEquals(3 * MSS, iw);
         h.write(bytes(3 * MSS, 1));

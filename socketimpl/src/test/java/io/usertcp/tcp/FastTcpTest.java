@@ -147,8 +147,8 @@ class FastTcpTest {
         assertEquals(2, h.c.sendWindowScale());
         assertEquals(7, h.c.receiveWindowScale());
         assertTrue(h.c.timestampsEnabled());
-        // Our ACK: 1 MiB receive buffer >> 7; echoes the SYN-ACK's TSval.
-        assertEquals((1 << 20) >> 7, t.ourAck.window());
+        // Our ACK: the initial receive buffer >> 7; echoes the SYN-ACK's TSval.
+        assertEquals(TcpConfig.DEFAULT.receiveBufferSize() >> 7, t.ourAck.window());
         assertEquals(PEER_TS, t.ourAck.options().tsEcr());
         // The peer's window field 1000 means 4000 bytes (<< 2): two full segments of 1448 go out — C2.17:
         // 1448 + 12 bytes of timestamps = the 1460 MSS — and the 1104 left of the window wait (sender
@@ -216,7 +216,7 @@ class FastTcpTest {
         h.expect(seg().syn().seq(LOCAL).mss(1460));
         h.deliver(seg().syn().ack(LOCAL + 1).seq(REMOTE).mss(1460).options(TcpOptions.NONE.withWindowScale(0)));
         TcpSegment ack = h.expect(seg().ack().seq(LOCAL + 1).ack(REMOTE + 1));
-        assertEquals((1 << 20) >> 7, ack.window());
+        assertEquals(TcpConfig.DEFAULT.receiveBufferSize() >> 7, ack.window());
         assertFalse(h.c.timestampsEnabled());
     }
 

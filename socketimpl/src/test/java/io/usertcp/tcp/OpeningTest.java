@@ -212,8 +212,11 @@ class OpeningTest {
 
     @Test
     void C1_10_backlogDropsExcessSynsAndServesInOrder() {
+        // With SYN cookies off (tcp_syncookies=0): the default answers beyond the backlog with
+        // cookies instead (SynCookiesTest).
         var ids = new AtomicLong(1);
-        var listener = new TcpListener(TcpHarness.testConfig(), 80, 2, TcpEventListener.NONE,
+        var listener = new TcpListener(TcpHarness.testConfig().withSynCookies(SynCookieMode.OFF), 80, 2,
+                TcpEventListener.NONE,
                 new IsnGenerator(1, 2), ids::getAndIncrement);
         List<TcpSegment> replies = new ArrayList<>();
         TcpListener.ReplySink sink = (k, s) -> replies.add(s);

@@ -44,15 +44,20 @@ class RobustnessTest {
         byte[] big = new byte[100_000];
         assertEquals(32 * 1024, h.c.write(big, 0, big.length, h.now));
         assertEquals(0, h.c.write(big, 0, big.length, h.now));
-        // SYN queue: a SYN flood keeps at most the backlog.
-        var listener = new TcpListener(cfg, 80, 16, TcpEventListener.NONE, new IsnGenerator(1, 2), () -> 1);
-        for (int i = 0; i < 10_000; i++) {
-            var key = new ConnectionKey(1, 80, rnd.nextInt(), rnd.nextInt(65536));
-            listener.onSegment(new TcpSegment(key.remotePort(), 80, rnd.nextInt(), 0, TcpHeader.FLAG_SYN, 1000, 0,
-                    TcpOptions.NONE, ByteBuffer.allocate(0)), key, 0, (k, s) -> { });
+        // SYN queue: a SYN flood keeps at most the backlog; beyond it SYNs are dropped (cookies off) or
+        // answered with stateless SYN cookies (the default).
+        for (SynCookieMode mode : new SynCookieMode[] {SynCookieMode.OFF, SynCookieMode.ON_OVERFLOW}) {
+            var listener = new TcpListener(cfg.withSynCookies(mode), 80, 16, TcpEventListener.NONE,
+                    new IsnGenerator(1, 2), () -> 1);
+            for (int i = 0; i < 10_000; i++) {
+                var key = new ConnectionKey(1, 80, rnd.nextInt(), rnd.nextInt(65536));
+                listener.onSegment(new TcpSegment(key.remotePort(), 80, rnd.nextInt(), 0, TcpHeader.FLAG_SYN, 1000, 0,
+                        TcpOptions.NONE, ByteBuffer.allocate(0)), key, 0, (k, s) -> { });
+            }
+            assertEquals(16, listener.synQueueSize());
+            assertEquals(mode == SynCookieMode.OFF ? 10_000 - 16 : 0, listener.droppedSyns());
+            assertEquals(mode == SynCookieMode.OFF ? 0 : 10_000 - 16, listener.cookiesSent());
         }
-        assertEquals(16, listener.synQueueSize());
-        assertEquals(10_000 - 16, listener.droppedSyns());
     }
 
     @Test

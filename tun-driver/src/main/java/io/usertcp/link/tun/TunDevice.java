@@ -1,6 +1,7 @@
 package io.usertcp.link.tun;
 
 import io.usertcp.link.GsoInfo;
+import io.usertcp.link.LinkDownException;
 import io.usertcp.link.LinkOffload;
 import io.usertcp.link.PacketLink;
 import io.usertcp.link.tun.jna.Errno;
@@ -44,6 +45,11 @@ import java.util.concurrent.atomic.AtomicReference;
  * are closed by whichever comes last, {@code close()} or the last in-flight call (the JDK's
  * deferred-close pattern), so a descriptor number is never reused under a running call.
  * When the last descriptor of a non-persistent TUN closes, the kernel deletes the interface.
+ *
+ * <p><b>Link failures.</b> A {@code send} while the interface is down ({@code ip link set X down})
+ * throws {@link LinkDownException} (not permanent: it may come back up); once the interface is
+ * deleted under the open descriptor ({@code ip link del X}), {@code send} and {@code receive} throw
+ * a permanent one.
  */
 public final class TunDevice implements PacketLink {
 
@@ -390,10 +396,23 @@ public final class TunDevice implements PacketLink {
         if (n >= 0) {
             throw new IOException("short write to TUN device " + name + ": " + n + " of " + len + " bytes");
         }
+        if (n == -Errno.EIO) {
+            // tun_get_user: a write to a TUN whose interface is not IFF_UP fails with EIO.
+            throw new LinkDownException(name, false, "TUN device " + name + " is down");
+        }
+        if (n == -Errno.EBADFD || n == -Errno.ENODEV || n == -Errno.ENXIO) {
+            throw gone(n);
+        }
         throw new IOException("write to TUN device " + name + " failed (" + len + " bytes): "
                 + Errno.describe((int) -n) + (n == -Errno.EINVAL ? (vnetHdr != 0
                 ? " — the kernel rejects packets that are not IPv4/IPv6, or offload metadata that does not match the packet"
                 : " — the kernel rejects packets that are not IPv4/IPv6") : ""));
+    }
+
+    /** The interface was deleted under our descriptor (tun_chr_read/write_iter: no tun attached, EBADFD). */
+    private LinkDownException gone(long n) {
+        return new LinkDownException(name, true, "TUN device " + name + " is gone (" + Errno.describe((int) -n)
+                + "): the interface was deleted");
     }
 
     @Override
@@ -451,6 +470,9 @@ public final class TunDevice implements PacketLink {
                 if (n != -Errno.EAGAIN && n != -Errno.EINTR) {
                     if (state.get() < 0) {
                         throw new ClosedChannelException();
+                    }
+                    if (n == -Errno.EBADFD || n == -Errno.ENODEV || n == -Errno.ENXIO) {
+                        throw gone(n);
                     }
                     throw new IOException("read from TUN device " + name + " failed: "
                             + (n == 0 ? "end of file" : Errno.describe((int) -n)));
