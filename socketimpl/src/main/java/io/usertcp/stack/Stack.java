@@ -808,8 +808,11 @@ public final class Stack implements AutoCloseable {
                     runTimers(now);
                     flush();
                     long next = reassembler.nextDeadline();
-                    for (Conn c : connections.values()) {
-                        next = Math.min(next, c.tcp.nextDeadline());
+                    for (int k = 0, n = lookup.capacity(); k < n; k++) { // no iterator per wake-up
+                        Conn c = lookup.valueAt(k);
+                        if (c != null) {
+                            next = Math.min(next, c.tcp.nextDeadline());
+                        }
                     }
                     timerTarget = next;
                     if (next != Long.MAX_VALUE) {
