@@ -28,7 +28,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Node --net kernel|usertcp [usertcp link options] serve --ports 5001,5002 [--hold] [--max-seconds 600]
  * Node --net kernel|usertcp [usertcp link options] client WORKLOAD --to HOST --port P [--ports N]
  *      --id CELL [--runs 3] [--seconds 10] [--warmup 1] [--count N] [--local ADDR] [--with-server]
- * usertcp link options: --tun NAME --mtu M --kernel-cidr 198.18.0.1/24 --addr 198.18.0.2
+ * usertcp link options: --tun NAME --mtu M --kernel-cidr 198.18.0.1/24 --addr 198.18.0.2 [--offload on|auto|off]
  *      [--relay-loss P --relay-delay-ms MS --relay-seed S]   (no --tun: the stack's loopback only)
  * WORKLOAD: bulk-send | bulk-recv | rr | crr | scale
  * </pre>

@@ -175,10 +175,12 @@ public final class Report {
         s.append("## 1. Bulk throughput, one stream (Gbit/s)\n\n");
         s.append("*sends*: the first-named endpoint sends and the other receives; *receives*: the reverse. Payload bytes"
                 + " counted by the receiving application. usertcp rows: usertcp ↔ a kernel endpoint over a TUN device (kernel"
-                + " side 198.18.0.1, usertcp 198.18.0.2). Ratios: usertcp / kernel↔kernel veth (Java) at the same MTU.\n\n");
+                + " side 198.18.0.1, usertcp 198.18.0.2); plain rows without TUN offload, *offload* rows with IFF_VNET_HDR"
+                + " checksum and TCP segmentation offload (64 KiB super-segments both ways). Ratios: usertcp / kernel↔kernel veth (Java) at the same MTU.\n\n");
         s.append("| path | MTU | sends | receives | ratio sends | ratio receives |\n|---|---:|---:|---:|---:|---:|\n");
         for (String mtu : List.of("1500", "65000")) {
             bulkRow(s, "usertcp ↔ kernel over TUN", "usertcp-tun", mtu, true);
+            bulkRow(s, "usertcp ↔ kernel over TUN, offload (TSO, checksum)", "usertcp-tun-offload", mtu, true);
             bulkRow(s, "kernel ↔ kernel over veth (Java)", "kernel-veth", mtu, false);
             bulkRow(s, "kernel ↔ kernel over veth (iperf3)", "iperf3-veth", mtu, false);
             bulkRow(s, "namespace → host through slirp4netns (iperf3)", "slirp4netns", mtu, false);

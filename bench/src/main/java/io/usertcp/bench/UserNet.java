@@ -41,11 +41,22 @@ final class UserNet implements Net {
         String cidr = o.getOrDefault("kernel-cidr", "198.18.0.1/24");
         InetAddress addr = InetAddress.getByName(o.getOrDefault("addr", "198.18.0.2"));
         int prefix = Integer.parseInt(cidr.substring(cidr.indexOf('/') + 1));
+        // --offload on|auto|off (default off: the plain rows stay comparable; the relay needs plain packets)
+        TunConfig.Offload offload = switch (o.getOrDefault("offload", "off")) {
+            case "on" -> TunConfig.Offload.REQUIRED;
+            case "auto" -> TunConfig.Offload.AUTO;
+            case "off" -> TunConfig.Offload.OFF;
+            default -> throw new IllegalArgumentException("--offload on|auto|off, got " + o.get("offload"));
+        };
         TunDevice tun = TunDevice.open(TunConfig.builder().name(tunName).create().kernelAddress(cidr).mtu(mtu)
-                .txQueueLength(10_000).build());
+                .txQueueLength(10_000).offload(offload).build());
         if (!o.containsKey("relay-loss") && !o.containsKey("relay-delay-ms")) {
             Stack s = Stack.builder().link(tun, addr, prefix).build();
-            return new UserNet(s, "usertcp over TUN " + tunName + " mtu " + mtu, null);
+            return new UserNet(s, "usertcp over TUN " + tunName + " mtu " + mtu + " " + tun.offload(), null);
+        }
+        if (tun.offload().enabled()) {
+            tun.close();
+            throw new IllegalArgumentException("the impairing relay forwards plain packets: use --offload off");
         }
         double loss = Double.parseDouble(o.getOrDefault("relay-loss", "0"));
         double delayMs = Double.parseDouble(o.getOrDefault("relay-delay-ms", "0"));

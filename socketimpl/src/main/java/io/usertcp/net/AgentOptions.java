@@ -1,5 +1,6 @@
 package io.usertcp.net;
 
+import io.usertcp.link.tun.TunConfig;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.InvalidPathException;
@@ -34,6 +35,8 @@ final class AgentOptions {
         m.put("address", "address=A.B.C.D/PREFIX (the stack's address, default " + UserTcp.DEFAULT_ADDRESS + ")");
         m.put("gateway", "gateway=A.B.C.D (the kernel side of the TUN, default " + UserTcp.DEFAULT_GATEWAY + ")");
         m.put("mtu", "mtu=576..65535 (default " + UserTcp.DEFAULT_MTU + ")");
+        m.put("offload", "offload=auto|on|off (TUN checksum and segmentation offload: auto uses it when the kernel"
+                + " offers it, on fails without it; default auto)");
         m.put("pcap", "pcap=FILE (write every packet of the TUN to FILE)");
         m.put("trace", "trace=off|segments|ladder (print segments and state changes, or a ladder per connection)");
         m.put("svg", "svg=DIR (with trace=ladder: also write each ladder as DIR/ladder-LOCAL-REMOTE.svg)");
@@ -160,6 +163,15 @@ final class AgentOptions {
                 throw bad(origin, "mtu", "a whole number from 576 to 65535");
             }
             b.mtu(v);
+        }
+        String offload = values.get("offload");
+        if (offload != null) {
+            switch (offload.toLowerCase(Locale.ROOT)) {
+                case "auto" -> b.offload(TunConfig.Offload.AUTO);
+                case "on", "true" -> b.offload(TunConfig.Offload.REQUIRED);
+                case "off", "false" -> b.offload(TunConfig.Offload.OFF);
+                default -> throw bad(origin, "offload", "auto, on or off");
+            }
         }
         String pcap = values.get("pcap");
         if (pcap != null) {

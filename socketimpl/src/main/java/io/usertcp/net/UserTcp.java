@@ -198,6 +198,7 @@ public final class UserTcp implements Closeable {
         final int sendBufferSize; // 0 = default
         final int receiveBufferSize; // 0 = default
         final Path pcap; // null = none
+        final TunConfig.Offload offload;
         final Trace trace;
         final PrintStream traceOut;
         final Path ladderSvgDir; // null = text only
@@ -213,6 +214,7 @@ public final class UserTcp implements Closeable {
             this.sendBufferSize = b.sendBufferSize;
             this.receiveBufferSize = b.receiveBufferSize;
             this.pcap = b.pcap;
+            this.offload = b.offload;
             this.trace = b.trace;
             this.traceOut = b.traceOut;
             this.ladderSvgDir = b.ladderSvgDir;
@@ -226,6 +228,7 @@ public final class UserTcp implements Closeable {
         public int mtu() { return mtu; }
         public Duration msl() { return msl; }
         public Path pcap() { return pcap; }
+        public TunConfig.Offload offload() { return offload; }
         public Trace trace() { return trace; }
         public Path ladderSvgDir() { return ladderSvgDir; }
     }
@@ -241,6 +244,7 @@ public final class UserTcp implements Closeable {
         private int sendBufferSize;
         private int receiveBufferSize;
         private Path pcap;
+        private TunConfig.Offload offload = TunConfig.Offload.AUTO;
         private Trace trace = Trace.OFF;
         private PrintStream traceOut = System.err;
         private Path ladderSvgDir;
@@ -301,6 +305,20 @@ public final class UserTcp implements Closeable {
 
         public Builder receiveBufferSize(int bytes) {
             this.receiveBufferSize = bytes;
+            return this;
+        }
+
+        /**
+         * TUN checksum and segmentation offload (IFF_VNET_HDR, TSO): true (the default) uses it
+         * when the kernel offers it and falls back to plain packets otherwise; false never.
+         */
+        public Builder offload(boolean on) {
+            return offload(on ? TunConfig.Offload.AUTO : TunConfig.Offload.OFF);
+        }
+
+        /** TUN offload: OFF, AUTO (the default) or REQUIRED (starting fails without it). */
+        public Builder offload(TunConfig.Offload mode) {
+            this.offload = Objects.requireNonNull(mode, "mode");
             return this;
         }
 
@@ -385,9 +403,9 @@ public final class UserTcp implements Closeable {
         if (exists && !Tun.hasNetAdmin()) {
             // Someone else's persistent device (`ip tuntap add dev NAME mode tun user ME`): attach as
             // it is; configuring its kernel side would need CAP_NET_ADMIN.
-            return TunDevice.open(TunConfig.builder().name(c.tun).attach().build());
+            return TunDevice.open(TunConfig.builder().name(c.tun).attach().offload(c.offload).build());
         }
-        TunConfig.Builder t = TunConfig.builder().name(c.tun).mtu(c.mtu);
+        TunConfig.Builder t = TunConfig.builder().name(c.tun).mtu(c.mtu).offload(c.offload);
         if (c.createTun) {
             t.mode(TunConfig.Mode.CREATE_OR_ATTACH);
         } else {

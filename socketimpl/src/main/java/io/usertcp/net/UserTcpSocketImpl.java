@@ -62,11 +62,13 @@ public final class UserTcpSocketImpl extends SocketImpl {
             StandardSocketOptions.SO_LINGER, StandardSocketOptions.SO_RCVBUF,
             StandardSocketOptions.SO_SNDBUF, StandardSocketOptions.SO_REUSEADDR,
             StandardSocketOptions.IP_TOS, ExtendedSocketOptions.TCP_KEEPIDLE,
-            ExtendedSocketOptions.TCP_KEEPINTERVAL, ExtendedSocketOptions.TCP_KEEPCOUNT);
+            ExtendedSocketOptions.TCP_KEEPINTERVAL, ExtendedSocketOptions.TCP_KEEPCOUNT,
+            UserTcpOptions.TCP_CONGESTION);
     private static final Set<SocketOption<?>> SERVER_OPTIONS = Set.of(
             StandardSocketOptions.SO_RCVBUF, StandardSocketOptions.SO_REUSEADDR,
             StandardSocketOptions.IP_TOS, ExtendedSocketOptions.TCP_KEEPIDLE,
-            ExtendedSocketOptions.TCP_KEEPINTERVAL, ExtendedSocketOptions.TCP_KEEPCOUNT);
+            ExtendedSocketOptions.TCP_KEEPINTERVAL, ExtendedSocketOptions.TCP_KEEPCOUNT,
+            UserTcpOptions.TCP_CONGESTION);
 
     private final Stack stack;
     private final boolean server;
@@ -782,6 +784,8 @@ public final class UserTcpSocketImpl extends SocketImpl {
                 s.setKeepAliveInterval(checkKeepAlive((Integer) value, MAX_TCP_KEEPINTVL));
             } else if (name == ExtendedSocketOptions.TCP_KEEPCOUNT) {
                 s.setKeepAliveCount(checkKeepAlive((Integer) value, MAX_TCP_KEEPCNT));
+            } else if (name == UserTcpOptions.TCP_CONGESTION) {
+                s.setCongestionControl((String) value);
             } else {
                 throw new UnsupportedOperationException(JdkMessages.notSupported(name));
             }
@@ -820,6 +824,8 @@ public final class UserTcpSocketImpl extends SocketImpl {
                 v = s.getKeepAliveInterval();
             } else if (name == ExtendedSocketOptions.TCP_KEEPCOUNT) {
                 v = s.getKeepAliveCount();
+            } else if (name == UserTcpOptions.TCP_CONGESTION) {
+                v = s.getCongestionControl();
             } else {
                 throw new UnsupportedOperationException(JdkMessages.notSupported(name));
             }

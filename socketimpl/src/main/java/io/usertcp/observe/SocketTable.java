@@ -89,7 +89,9 @@ public final class SocketTable {
         line(sb, "checksum_errors", checksumErrors(s));
         line(sb, "connections_opened", s.connectionsOpened());
         line(sb, "connections_accepted", s.connectionsAccepted());
-        line(sb, "syn_cookies_sent", 0);
+        line(sb, "syn_cookies_sent", s.synCookiesSent());
+        line(sb, "syn_cookies_validated", s.synCookiesValidated());
+        line(sb, "syn_cookies_failed", s.synCookiesFailed());
         line(sb, "internal_errors", s.internalErrors());
         line(sb, "drops", s.dropped());
         for (Map.Entry<DropReason, Long> d : s.drops().entrySet()) {

@@ -21,8 +21,12 @@ public interface StackMXBean {
     long getRetransmissions();
     /** IP header, ICMP and TCP checksum failures. */
     long getChecksumErrors();
-    /** Always 0: usertcp does not send SYN cookies (a full SYN queue drops the SYN, C1.10). */
+    /** SYN-ACKs sent with a SYN cookie (RFC 4987 §3.6; TcpConfig.synCookies, default on overflow). */
     long getSynCookiesSent();
+    /** ACKs that returned a valid SYN cookie (each became a connection). */
+    long getSynCookiesValidated();
+    /** ACKs checked for a SYN cookie that did not validate (answered with a reset). */
+    long getSynCookiesFailed();
     long getConnectionsOpened();
     long getConnectionsAccepted();
     long getInternalErrors();

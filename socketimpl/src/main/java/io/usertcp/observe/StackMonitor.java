@@ -35,7 +35,9 @@ final class StackMonitor implements StackMXBean {
     @Override public long getResetsSent() { return s().rstSent(); }
     @Override public long getResetsReceived() { return s().rstReceived(); }
     @Override public long getChecksumErrors() { return SocketTable.checksumErrors(s()); }
-    @Override public long getSynCookiesSent() { return 0; }
+    @Override public long getSynCookiesSent() { return s().synCookiesSent(); }
+    @Override public long getSynCookiesValidated() { return s().synCookiesValidated(); }
+    @Override public long getSynCookiesFailed() { return s().synCookiesFailed(); }
     @Override public long getConnectionsOpened() { return s().connectionsOpened(); }
     @Override public long getConnectionsAccepted() { return s().connectionsAccepted(); }
     @Override public long getInternalErrors() { return s().internalErrors(); }

@@ -6,7 +6,9 @@ import io.usertcp.ip.IcmpError;
 import io.usertcp.ip.IpStats;
 import io.usertcp.ip.Ipv4Input;
 import io.usertcp.ip.Ipv4Output;
+import io.usertcp.link.GsoInfo;
 import io.usertcp.link.LinkDownException;
+import io.usertcp.link.LinkOffload;
 import io.usertcp.link.PacketLink;
 import io.usertcp.tcp.ConnectionError;
 import io.usertcp.tcp.ConnectionKey;
@@ -27,6 +29,7 @@ import io.usertcp.wire.Ipv4Header;
 import io.usertcp.wire.MalformedPacketException;
 import io.usertcp.wire.Seq;
 import io.usertcp.wire.TcpOptions;
+import io.usertcp.wire.TcpHeader;
 import io.usertcp.wire.TcpSegment;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -194,6 +197,16 @@ public final class Stack implements AutoCloseable {
     };                                                                         // guarded by lock
     private final ByteBuffer manualRx;                                          // guarded by lock (manual mode)
     private final ByteBuffer manualRxView;                                      // guarded by lock (manual mode)
+    /**
+     * Loopback packets never leave the JVM: like Linux's lo (NETIF_F_HW_CSUM), TCP checksums are
+     * neither computed (pseudo-header sum only) nor verified on it.
+     */
+    private final GsoInfo loopbackGso = new GsoInfo().set(GsoInfo.FLAG_NEEDS_CSUM, GsoInfo.GSO_NONE, 0, 0, 0, 0);
+    private final GsoInfo manualGso = new GsoInfo();                            // guarded by lock (manual mode)
+    /** Offload metadata of outbound packets (filled per packet by sendSegment). */
+    private final GsoInfo txGso = new GsoInfo();                                // guarded by lock
+    /** The packet being input whose link vouches for its TCP checksum (offload), else null. */
+    private ByteBuffer checksumTrusted;                                         // guarded by lock
     private boolean flushing;                                                   // guarded by lock
     private long timerTarget = Long.MAX_VALUE;                                  // guarded by lock
     private long nextConnectionId = 1;                                          // guarded by lock
@@ -232,7 +245,11 @@ public final class Stack implements AutoCloseable {
         ipInput.setHandler(Ipv4Header.PROTO_ICMP, this::icmpDeliver);
         this.isn = new IsnGenerator(random);
         this.synCookies = new SynCookies(isn);
-        this.manualRx = ByteBuffer.allocate(maxMtu);
+        int rxSize = maxMtu;
+        for (NetInterface i : links) {
+            rxSize = Math.max(rxSize, i.link.offload().receiveBufferSize(i.mtu));
+        }
+        this.manualRx = ByteBuffer.allocate(rxSize);
         this.manualRxView = manualRx.duplicate();
     }
 
@@ -444,14 +461,14 @@ public final class Stack implements AutoCloseable {
                     int len;
                     try {
                         manualRx.clear();
-                        len = i.link.receive(manualRx, 0);
+                        len = i.link.receive(manualRx, manualGso, 0);
                     } catch (IOException e) {
                         break;
                     }
                     if (len <= 0) {
                         break;
                     }
-                    input(manualRx, manualRxView, i);
+                    input(manualRx, manualRxView, manualGso, i);
                 }
             }
             runTimers(clock.nanoTime());
@@ -596,6 +613,13 @@ public final class Stack implements AutoCloseable {
         connections.put(c.key, c);
         lookup.put(c.key.localIp(), c.key.localPort(), c.key.remoteIp(), c.key.remotePort(), c);
         byTcp.put(c.tcp, c);
+        // TCP segmentation offload: over a link that cuts super-segments, the connection may send
+        // up to 64 KiB per segment (its size goal; every send rule still counts MSS-sized segments).
+        Route r = routing.route(c.key.remoteIp());
+        if (r != null && !r.iface().isLoopback() && r.iface().link.offload().tso4()) {
+            c.tcp.setSegmentationOffload(r.iface().link.offload().maxPacketSize()
+                    - Ipv4Header.MIN_LENGTH - TcpHeader.MAX_LENGTH);
+        }
     }
 
     void addListener(TcpSocket s, int port) {
@@ -660,7 +684,7 @@ public final class Stack implements AutoCloseable {
                     timerWake.signal(); // the timer thread (or the next pump) goes on
                     break;
                 }
-                input(ByteBuffer.wrap(p), routing.loopback());
+                input(ByteBuffer.wrap(p), loopbackGso, routing.loopback());
             }
         } finally {
             flushing = false;
@@ -728,9 +752,15 @@ public final class Stack implements AutoCloseable {
 
     private void rxLoop(NetInterface iface) {
         ByteBuffer[] burst = new ByteBuffer[RX_BURST];
+        GsoInfo[] meta = new GsoInfo[RX_BURST];
         ByteBuffer[] views = new ByteBuffer[RX_BURST]; // payload views of each buffer (no slice per segment)
+        // With offload a packet may be a 64 KiB super-segment; direct buffers let the link read
+        // into them without a bounce copy (their checksums are not summed by us: the kernel made them).
+        LinkOffload offload = iface.link.offload();
+        int size = offload.receiveBufferSize(iface.mtu);
         for (int k = 0; k < burst.length; k++) {
-            burst[k] = ByteBuffer.allocate(iface.mtu);
+            burst[k] = offload.enabled() ? ByteBuffer.allocateDirect(size) : ByteBuffer.allocate(size);
+            meta[k] = new GsoInfo();
             views[k] = burst[k].duplicate();
         }
         int failures = 0;
@@ -739,9 +769,9 @@ public final class Stack implements AutoCloseable {
             int n = 0;
             try {
                 // Read without the lock: one packet with a wait, then all that are ready (bounded).
-                if (iface.link.receive(burst[0], RX_WAIT_NANOS) > 0) {
+                if (iface.link.receive(burst[0], meta[0], RX_WAIT_NANOS) > 0) {
                     n = 1;
-                    while (n < burst.length && iface.link.receive(burst[n], 0) > 0) {
+                    while (n < burst.length && iface.link.receive(burst[n], meta[n], 0) > 0) {
                         n++;
                     }
                 }
@@ -787,7 +817,7 @@ public final class Stack implements AutoCloseable {
                     return;
                 }
                 for (int k = 0; k < n; k++) {
-                    input(burst[k], views[k], iface);
+                    input(burst[k], views[k], meta[k], iface);
                 }
                 flush();
             } catch (RuntimeException e) {
@@ -870,18 +900,22 @@ public final class Stack implements AutoCloseable {
      * Processes one received IP packet (buffer position 0, limit = length). Lock held. Validation,
      * reassembly and dispatch are {@link Ipv4Input}'s (C6.1, C6.2); every drop is counted.
      */
-    private void input(ByteBuffer pkt, NetInterface in) {
-        input(pkt, null, in);
+    private void input(ByteBuffer pkt, GsoInfo gso, NetInterface in) {
+        input(pkt, null, gso, in);
     }
 
     /**
-     * As {@link #input(ByteBuffer, NetInterface)}; {@code view} is a duplicate of {@code pkt} (made
-     * once per receive buffer) that received segments use as their payload view, or null.
+     * As {@link #input(ByteBuffer, GsoInfo, NetInterface)}; {@code view} is a duplicate of {@code pkt}
+     * (made once per receive buffer) that received segments use as their payload view, or null.
      */
-    private void input(ByteBuffer pkt, ByteBuffer view, NetInterface in) {
+    private void input(ByteBuffer pkt, ByteBuffer view, GsoInfo gso, NetInterface in) {
         int len = pkt.limit();
         stats.packetsIn.increment();
         stats.bytesIn.add(len);
+        // Offload: a packet the local kernel made (NEEDS_CSUM: its TCP checksum field holds only the
+        // pseudo-header sum) or verified (DATA_VALID) is not verified again. Only this very buffer:
+        // a datagram reassembled from fragments is a new buffer and is verified as usual.
+        checksumTrusted = gso.checksumTrusted() ? pkt : null;
         rxBuf = pkt;
         rxView = view;
         try {
@@ -889,6 +923,7 @@ public final class Stack implements AutoCloseable {
         } catch (RuntimeException e) {
             internalError("input from " + in.name, e);
         } finally {
+            checksumTrusted = null;
             rxBuf = null;
             rxView = null;
         }
@@ -903,7 +938,8 @@ public final class Stack implements AutoCloseable {
         try {
             // Parsed into the reusable holder; the payload is a view of the receive buffer (copied once,
             // into the connection's receive buffer).
-            seg = TcpSegment.parseInto(rxSeg, rxOpts, buf, off, len, ip.src(), ip.dst(), buf == rxBuf ? rxView : null);
+            seg = TcpSegment.parseInto(rxSeg, rxOpts, buf, off, len, ip.src(), ip.dst(), buf == rxBuf ? rxView : null,
+                    buf != checksumTrusted);
         } catch (MalformedPacketException e) {
             stats.drop(e.reason());
             return;
@@ -919,7 +955,7 @@ public final class Stack implements AutoCloseable {
     private void tcpDeliverAllocating(Ipv4Header ip, ByteBuffer buf, int off, int len) {
         TcpSegment seg;
         try {
-            seg = TcpSegment.parse(buf, off, len, ip.src(), ip.dst());
+            seg = TcpSegment.parse(buf, off, len, ip.src(), ip.dst(), buf != checksumTrusted);
         } catch (MalformedPacketException e) {
             stats.drop(e.reason());
             return;
@@ -1151,10 +1187,23 @@ public final class Stack implements AutoCloseable {
     private void emitSegment(TcpConnection from, TcpSegment seg) {
         ConnectionKey k = from.key();
         Conn c = byTcp.get(from);
-        sendSegment(seg, k.localIp(), k.remoteIp(), c == null ? 0 : c.tos);
+        // A segment longer than one MSS is a TSO super-segment (the connection sends them only when
+        // its route's link has TSO: see register): the link cuts it into payloads of the send MSS
+        // minus this segment's options, the size each cut segment would have had.
+        int gsoSize = from.sendMss() - (seg.headerLength() - TcpHeader.MIN_LENGTH);
+        sendSegment(seg, k.localIp(), k.remoteIp(), c == null ? 0 : c.tos, gsoSize);
     }
 
     private void sendSegment(TcpSegment seg, int src, int dst, int tos) {
+        sendSegment(seg, src, dst, tos, 0);
+    }
+
+    /**
+     * Wraps a segment in IPv4 and sends it. With checksum offload on the route's link the TCP
+     * checksum is left to the link (pseudo-header sum only); a payload longer than {@code gsoSize}
+     * (0: never) goes as one TSO super-segment. Tracing and pcap see it as one segment.
+     */
+    private void sendSegment(TcpSegment seg, int src, int dst, int tos, int gsoSize) {
         NetInterface iface = routing.egress(dst); // as routing.route(dst).iface(), without a Route
         if (iface == null) {
             stats.drop(DropReason.NO_ROUTE);
@@ -1162,25 +1211,43 @@ public final class Stack implements AutoCloseable {
         }
         int hl = Ipv4Header.MIN_LENGTH;
         TxRing ring = iface.tx;
+        boolean loopback = iface.isLoopback();
+        boolean csumOffload = !loopback && iface.link.offload().checksum();
         if (ring != null && !iface.gone && hl + seg.length() <= ring.maxPacket()) {
             // Emitted straight into the link's transmit queue: the payload is copied once, into the
             // packet, and the link is written after the engine lock is released.
             int base = reserve(ring);
             ByteBuffer out = ring.buffer();
-            int tcpLen = seg.emit(out, base + hl, src, dst);
+            int tcpLen = seg.emit(out, base + hl, src, dst, csumOffload);
             int total = ipOutput.finish(out, base, tos, Ipv4Header.PROTO_TCP, src, dst, tcpLen);
+            if (csumOffload) {
+                txGso.tcp4(hl, seg.headerLength(), gsoSize, seg.payloadLength());
+            } else {
+                txGso.clear();
+            }
             countSegmentOut(seg, src, dst);
-            stats.packetsOut.increment();
-            stats.bytesOut.add(total);
-            ring.commit(total);
+            if (total > iface.mtu && !txGso.isGso()) {
+                stats.drop(DropReason.NO_ROUTE); // never happens: segments are sized to the MSS
+            } else {
+                stats.packetsOut.increment();
+                stats.bytesOut.add(total);
+                ring.commit(total, txGso.isPlain() ? null : txGso);
+            }
+            txGso.clear();
             return;
         }
         tx.clear();
-        int tcpLen = seg.emit(tx, hl, src, dst);
+        int tcpLen = seg.emit(tx, hl, src, dst, csumOffload || loopback);
         int total = ipOutput.finish(tx, 0, tos, Ipv4Header.PROTO_TCP, src, dst, tcpLen);
+        if (csumOffload) {
+            txGso.tcp4(hl, seg.headerLength(), gsoSize, seg.payloadLength());
+        } else {
+            txGso.clear();
+        }
         tx.position(0).limit(total);
         countSegmentOut(seg, src, dst);
-        transmit(iface, tx);
+        transmit(iface, tx, txGso);
+        txGso.clear();
     }
 
     private void countSegmentOut(TcpSegment seg, int src, int dst) {
@@ -1214,13 +1281,14 @@ public final class Stack implements AutoCloseable {
 
     /** Sends one IP packet (position..limit of {@code pkt}) through the route's interface. */
     private void transmit(Route r, ByteBuffer pkt) {
-        transmit(r.iface(), pkt);
+        txGso.clear();
+        transmit(r.iface(), pkt, txGso);
     }
 
-    /** Sends one IP packet (position..limit of {@code pkt}) through {@code iface}. */
-    private void transmit(NetInterface iface, ByteBuffer pkt) {
+    /** Sends one IP packet with offload metadata ({@code gso} plain unless the link has offload) through {@code iface}. */
+    private void transmit(NetInterface iface, ByteBuffer pkt, GsoInfo gso) {
         int len = pkt.remaining();
-        if (len > iface.mtu) {
+        if (len > iface.mtu && !(gso.isGso() && len <= iface.link.offload().maxPacketSize())) {
             stats.drop(DropReason.NO_ROUTE); // never happens: segments are sized to the MSS
             return;
         }
@@ -1245,7 +1313,7 @@ public final class Stack implements AutoCloseable {
         TxRing ring = iface.tx;
         int off = reserve(ring);
         ring.buffer().put(off, pkt, pkt.position(), len);
-        ring.commit(len);
+        ring.commit(len, gso.isPlain() ? null : gso);
     }
 
     // ------------------------------------------------------------------------------------------

@@ -80,6 +80,7 @@ public final class TcpSocket implements Closeable {
     private int trafficClass;
     private boolean reuseAddress;
     private int userTimeout;        // milliseconds, 0 = off
+    private String congestionControl; // "cubic" | "reno" (TCP_CONGESTION)
 
     TcpSocket(Stack stack) {
         this.stack = stack;
@@ -94,6 +95,7 @@ public final class TcpSocket implements Closeable {
         this.sendBufferSize = c.sendBufferSize();
         this.oobInline = c.oobInline();
         this.userTimeout = (int) c.userTimeout().toMillis();
+        this.congestionControl = c.congestionControl();
     }
 
     /** An accepted socket: the listener's options (Linux inheritance), the child connection. */
@@ -114,6 +116,7 @@ public final class TcpSocket implements Closeable {
         this.trafficClass = parent.trafficClass;
         this.reuseAddress = parent.reuseAddress;
         this.userTimeout = parent.userTimeout;
+        this.congestionControl = parent.congestionControl;
         this.bound = true;
         this.boundIp = child.key.localIp();
         this.localPort = child.key.localPort();
@@ -795,6 +798,7 @@ public final class TcpSocket implements Closeable {
                 .sendBufferSize(sendBufferSize)
                 .oobInline(oobInline)
                 .userTimeout(Duration.ofMillis(userTimeout))
+                .congestionControl(congestionControl)
                 .build();
     }
 
@@ -824,6 +828,7 @@ public final class TcpSocket implements Closeable {
         if (sendBufferSet && (!tcp.sendBufferLocked() || tcp.sendBufferSize() != sendBufferSize)) {
             tcp.setSendBufferSize(sendBufferSize);
         }
+        tcp.setCongestionControl(congestionControl); // no-op when unchanged
     }
 
     private interface LockedAction {
@@ -973,6 +978,31 @@ public final class TcpSocket implements Closeable {
         setOption(() -> userTimeout = millis);
     }
     public int getUserTimeout() throws SocketException { return getInt(() -> userTimeout); }
+
+    /**
+     * TCP_CONGESTION: the congestion control algorithm, {@code "cubic"} (default) or {@code "reno"}
+     * ({@code "newreno"} accepted), case-insensitive. Before or after connect: a connection switches at
+     * once and keeps its cwnd and ssthresh, as Linux; a listener's children inherit it.
+     * @throws IllegalArgumentException for an unknown algorithm (Linux: ENOENT)
+     */
+    public void setCongestionControl(String name) throws SocketException {
+        String n = io.usertcp.tcp.CongestionControl.canonicalName(name);
+        if (!io.usertcp.tcp.CongestionControl.ALGORITHMS.contains(n)) {
+            throw new IllegalArgumentException("Invalid value for TCP_CONGESTION: '" + name
+                    + "' (available: " + String.join(", ", io.usertcp.tcp.CongestionControl.ALGORITHMS) + ")");
+        }
+        setOption(() -> congestionControl = n);
+    }
+
+    public String getCongestionControl() throws SocketException {
+        lock();
+        try {
+            ensureOpen();
+            return congestionControl;
+        } finally {
+            unlock();
+        }
+    }
 
     private static void checkRange(int v, int lo, int hi, String name) {
         if (v < lo || v > hi) {

@@ -141,9 +141,11 @@ public final class Cubic implements CongestionControl {
             if (cwnd > ssthresh) cwnd = ssthresh;
             return;
         }
-        if (flightBefore + 3L * mss < cwnd) {
+        if (2L * flightBefore < cwnd) {
             // RFC 9438 §5.8: "CUBIC does not increase cwnd when the flow is currently limited by the
-            // application" — and t must not count that time: move the epoch with it.
+            // application" — and t must not count that time: move the epoch with it. Limited means less
+            // than half the window in flight (Linux's slow-start test; generous enough for 64 KiB TSO
+            // segments and Nagle-sized tails, which leave the last part of a window unsent).
             if (epochStart != NO_EPOCH && last != NO_EPOCH) epochStart += now - last;
             return;
         }

@@ -51,8 +51,8 @@ import java.util.Objects;
  *                         when both SYNs carry the option; our shift covers max(receive buffer, its autotuning cap, 6 MiB)
  * @param sackPermitted    offer SACK (RFC 2018); default on, as Linux. Negotiated only when both SYNs
  *                         carry SACK-permitted; then our ACKs report out-of-order blocks (most recent
- *                         first) and D-SACK (RFC 2883). Received SACK blocks are not used by our
- *                         sender yet (no RFC 6675 scoreboard: loss recovery stays NewReno)
+ *                         first) and D-SACK (RFC 2883); our sender recovers losses from the peer's
+ *                         blocks (RFC 6675 scoreboard, RACK-TLP, PRR)
  * @param timestamps       offer timestamps (RFC 7323 §3–5: RTT measurement and PAWS); default on, as
  *                         Linux. Negotiated only when both SYNs carry the option
  * @param challengeAckInterval minimum time between two data-less challenge or out-of-window ACKs
@@ -75,6 +75,9 @@ import java.util.Objects;
  *                         turns receive autotuning off
  * @param maxSendBufferSize cap of send-buffer autotuning (Linux tcp_wmem[2]); default 4 MiB. Equal to
  *                         (or below) {@code sendBufferSize} turns send autotuning off
+ * @param rack             RACK time-based loss detection (RFC 8985 §6) with SACK; default on, as Linux.
+ *                         Off: RFC 6675 DupThresh loss detection (IsLost) alone
+ * @param tlp              tail loss probes (RFC 8985 §7; needs {@code rack} and SACK); default on, as Linux
  */
 public record TcpConfig(
         int mss,
@@ -106,7 +109,9 @@ public record TcpConfig(
         String congestionControl,
         boolean pacing,
         int maxReceiveBufferSize,
-        int maxSendBufferSize) {
+        int maxSendBufferSize,
+        boolean rack,
+        boolean tlp) {
 
     /** RFC 9293 §3.7.1 (MUST-15): "If an MSS Option is not received at connection setup, TCP
      *  implementations MUST assume a default send MSS of 536 (576 - 40) for IPv4". */
@@ -210,6 +215,8 @@ public record TcpConfig(
         private boolean pacing;
         private int maxReceiveBufferSize = 6 << 20;
         private int maxSendBufferSize = 4 << 20;
+        private boolean rack = true;
+        private boolean tlp = true;
 
         Builder() { }
 
@@ -226,6 +233,7 @@ public record TcpConfig(
             synCookies = c.synCookies;
             congestionControl = c.congestionControl; pacing = c.pacing;
             maxReceiveBufferSize = c.maxReceiveBufferSize; maxSendBufferSize = c.maxSendBufferSize;
+            rack = c.rack; tlp = c.tlp;
         }
 
         public Builder mss(int v) { mss = v; return this; }
@@ -258,13 +266,16 @@ public record TcpConfig(
         public Builder pacing(boolean v) { pacing = v; return this; }
         public Builder maxReceiveBufferSize(int v) { maxReceiveBufferSize = v; return this; }
         public Builder maxSendBufferSize(int v) { maxSendBufferSize = v; return this; }
+        public Builder rack(boolean v) { rack = v; return this; }
+        public Builder tlp(boolean v) { tlp = v; return this; }
 
         public TcpConfig build() {
             return new TcpConfig(mss, msl, rtoInitial, rtoMin, rtoMax, synRetries, dataRetries, delayedAck,
                     keepAlive, keepAliveIdle, keepAliveInterval, keepAliveCount, finWait2Timeout, userTimeout,
                     sendBufferSize, receiveBufferSize, maxOutOfOrderBytes, noDelay, oobInline,
                     initialWindowSegments, windowScaling, sackPermitted, timestamps, challengeAckInterval,
-                    maxReassemblyRanges, synCookies, congestionControl, pacing, maxReceiveBufferSize, maxSendBufferSize);
+                    maxReassemblyRanges, synCookies, congestionControl, pacing, maxReceiveBufferSize, maxSendBufferSize,
+                    rack, tlp);
         }
     }
 }

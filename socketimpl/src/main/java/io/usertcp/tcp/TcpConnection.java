@@ -108,11 +108,18 @@ public final class TcpConnection {
     private boolean sackOk;       // RFC 2018: both SYNs carried SACK-permitted
     private final SackReporter sack = new SackReporter();
     private final long[] sackScratch = new long[2 * TcpOptions.MAX_SACK_BLOCKS];
-    private final SackScoreboard scoreboard = new SackScoreboard(32); // RFC 6675 §3, sender side
-    private long rexmitHigh;      // RFC 6675 HighRxt: end of what this recovery has retransmitted
-    private long holeAt = -1;     // a hole to retransmit at the next poll (RFC 6675 NextSeg rule 1)
-    private int holeLen;
-    private long holeRetransmits;
+    // Sender-side loss recovery (see "Loss recovery" above): one scoreboard entry per segment in flight.
+    private final SackScoreboard scoreboard = new SackScoreboard(16384); // RFC 6675 §3, RFC 8985 §5.2
+    private final Rack rack = new Rack();     // RFC 8985 RACK-TLP state
+    private final Prr prr = new Prr();        // RFC 6937 state
+    private int recoveryState;                // OPEN, RECOVERY (fast recovery) or LOSS (after an RTO)
+    private long highRxt;                     // RFC 6675 HighRxt (exclusive end position)
+    private long rescueRxt = -1;              // RFC 6675 RescueRxt (-1: undefined)
+    private long renoSacked;                  // no SACK: bytes the duplicate ACKs say were delivered (RFC 6937 §3)
+    private int tlpAllowance;                 // bytes a tail loss probe may send beyond cwnd
+    private boolean tlpSendPending;           // the PTO fired: send a probe at the next poll
+    private long recoveryRetransmits, rackMarked, tlpProbes, tlpRepairs, dsacksReceived, reneges,
+            recoveryEpisodes, spuriousTlps;
     private int segTsEcr;
     private final ByteRing rcvBuf;
     private int rcvBufSize;       // receive buffer size: the window's basis; grows by autotuning unless locked
@@ -130,6 +137,7 @@ public final class TcpConnection {
     private boolean appClosed;     // close() called: no reads any more
     private boolean inputShutdown; // shutdownInput(): received data is acked and dropped
     private boolean noDelay;
+    private int tsoMaxBytes;      // largest super-segment payload the link cuts for us; 0 = no TSO
     private boolean oobInline;
     private boolean keepAliveOn;
     private long keepAliveIdle, keepAliveInterval;
@@ -145,8 +153,7 @@ public final class TcpConnection {
     private int retries;             // consecutive timeouts of the same data
     private boolean synRetransmitted;
     private int dupAcks;
-    private boolean inRecovery;
-    private long recover;            // RFC 6582 "recover" (exclusive end position)
+    private long recover;            // RFC 6582 "recover" = RFC 6675 RecoveryPoint (exclusive end position)
     private boolean partialAckSeen;
     private long lastSendAt = Long.MIN_VALUE;
     private long lastDataSentAt = Long.MIN_VALUE; // RFC 5681 §4.1 idle measure: data, not pure ACKs
@@ -158,11 +165,16 @@ public final class TcpConnection {
     // ---------------------------------------------------------------- timers (deadlines, NEVER when off)
     private long rtoAt = NEVER, persistAt = NEVER, delayedAckAt = NEVER, keepAliveAt = NEVER,
             timeWaitAt = NEVER, finWait2At = NEVER, userTimeoutAt = NEVER;
+    // Pacing (TcpConfig.pacing): the next new segment may leave at pacingNextAt; sendData stopped for it
+    // when pacingAt != NEVER (a deadline like the others).
+    private boolean pacing;
+    private long pacingNextAt = Long.MIN_VALUE, pacingAt = NEVER;
+    private long rackAt = NEVER;     // RFC 8985 §6.3 reordering timer
+    private long ptoAt = NEVER;      // RFC 8985 §7.2 probe timeout
 
     // ---------------------------------------------------------------- output requests
     private boolean ackNow;
     private long bytesSinceAck;
-    private boolean retransmitFirst;   // send the segment at sndUna now, regardless of windows
     private boolean probeNow;          // zero-window probe
     private boolean forceSend;         // persist expired with a small window: ignore SWS once
     private boolean keepAliveNow;
@@ -201,6 +213,8 @@ public final class TcpConnection {
         this.sndMss = Math.min(TcpConfig.DEFAULT_MSS_IPV4, config.mss());
         this.cc = CongestionControl.create(config.congestionControl(), sndMss, config.initialWindowSegments());
         this.rcvMssSeen = Math.min(TcpConfig.DEFAULT_MSS_IPV4, config.mss());
+        this.pacing = config.pacing();
+        cc.setPaced(pacing);
     }
 
     // =================================================================================== accessors
@@ -254,8 +268,18 @@ public final class TcpConnection {
         if (n.equals(cc.name())) return;
         CongestionControl next = CongestionControl.create(n, sndMss, config.initialWindowSegments());
         if (state != TcpState.CLOSED || sndMax > 0) next.inherit(cc.cwnd(), cc.ssthresh());
+        next.setPaced(pacing);
         cc = next;
     }
+
+    /** Pacing on or off for this connection ({@link TcpConfig#pacing()} is the default). */
+    public void setPacing(boolean on) {
+        pacing = on;
+        cc.setPaced(on);
+        if (!on) pacingAt = NEVER;
+    }
+
+    public boolean pacing() { return pacing; }
 
     /** Bytes the application can read now. */
     public int readable() {
@@ -303,6 +327,14 @@ public final class TcpConnection {
     // =================================================================================== options
 
     public void setNoDelay(boolean on) { noDelay = on; }
+
+    /**
+     * TCP segmentation offload: the link below cuts segments of up to {@code maxPayloadBytes}
+     * payload into MSS-sized ones (the stack sends them as super-segments with the MSS minus the
+     * options as the cut size), so the send loop may emit that much at once; 0 turns it off.
+     * Windows, cwnd and Nagle still count MSS-sized segments.
+     */
+    public void setSegmentationOffload(int maxPayloadBytes) { tsoMaxBytes = Math.max(0, maxPayloadBytes); }
     public boolean noDelay() { return noDelay; }
     public void setOobInline(boolean on) { oobInline = on; }
     public boolean oobInline() { return oobInline; }
@@ -401,6 +433,7 @@ public final class TcpConnection {
         }
         if (next == TcpState.TIME_WAIT) {
             rtoAt = persistAt = keepAliveAt = finWait2At = userTimeoutAt = delayedAckAt = NEVER;
+            rackAt = ptoAt = NEVER;
         }
         events.stateChanged(this, old, next, cause);
         TcpListener p = parent;
@@ -419,7 +452,8 @@ public final class TcpConnection {
 
     private void clearTimers() {
         rtoAt = persistAt = delayedAckAt = keepAliveAt = timeWaitAt = finWait2At = userTimeoutAt = NEVER;
-        ackNow = retransmitFirst = probeNow = forceSend = keepAliveNow = false;
+        rackAt = ptoAt = NEVER;
+        ackNow = tlpSendPending = probeNow = forceSend = keepAliveNow = false;
     }
 
     /** The connection dies: CLOSED with {@code why}, optionally sending a reset first. */
@@ -428,7 +462,7 @@ public final class TcpConnection {
         if (error == ConnectionError.NONE) error = why;
         ooo.clear();
         sack.clear();
-        scoreboard.clear();
+        scoreboard.reset(sndUna);
         setState(TcpState.CLOSED, cause);
     }
 
@@ -852,47 +886,7 @@ public final class TcpConnection {
     private boolean processAck(TcpSegment seg, long ackPos, long now) {
         boolean ackAdvanced = ackPos > sndUna;
         int window = seg.window() << sndWscale;
-        if (sackOk && seg.options() != null && seg.options().sackBlockCount() > 0) {
-            int[] b = seg.options().sackBlocks();
-            for (int i = 0; i + 1 < b.length; i += 2) scoreboard.add(sndPos(b[i]), sndPos(b[i + 1]), Math.max(sndUna, ackPos), sndMax);
-        }
-        if (ackPos > sndUna) {
-            long flightBefore = sndMax - sndUna;
-            long acked = ackPos - sndUna;
-            newlyAcked(ackPos, now);
-            if (inRecovery) {
-                if (ackPos >= recover) {
-                    // RFC 6582 §3.2 step 3: full acknowledgment ends fast recovery.
-                    inRecovery = false;
-                    cc.onRecoveryEnd(now);
-                    // RFC 6582 §3.2 step 3 (1): "Set cwnd to min (ssthresh, max(FlightSize, SMSS) + SMSS)".
-                    cc.setCwnd((int) Math.min(cc.ssthresh(), Math.max(Math.min(Integer.MAX_VALUE / 2, sndMax - sndUna), sndMss) + sndMss));
-                } else {
-                    // RFC 6582 §3.2 step 3, partial acknowledgment: "retransmit the first unacknowledged
-                    // segment", deflate cwnd; "reset the retransmit timer" on the first partial ACK only.
-                    // With SACK the hole at SND.UNA may have been retransmitted already (RFC 6675 §5).
-                    if (!(sackOk && ackPos < rexmitHigh)) retransmitFirst = true;
-                    // RFC 6582 §3.2 step 3: "deflate the congestion window by the amount of new data acknowledged ...
-                    // If the partial ACK acknowledges at least one SMSS of new data, then add back SMSS bytes".
-                    cc.setCwnd((int) Math.max(sndMss, cc.cwnd() - acked + (acked >= sndMss ? sndMss : 0)));
-                    if (!partialAckSeen) {
-                        partialAckSeen = true;
-                        rtoAt = now + rtt.rto();
-                    }
-                }
-            } else {
-                cc.onAck((int) Math.min(Integer.MAX_VALUE, acked), (int) Math.min(Integer.MAX_VALUE, flightBefore), now);
-            }
-            dupAcks = 0;
-        } else if (ackPos == sndUna && sndNxt > sndUna && seg.payloadLength() == 0 && !seg.syn() && !seg.fin()
-                && window == sndWnd && window != 0) {
-            // RFC 5681 §2: a duplicate ACK is one that "(a) the receiver of the ACK has outstanding data,
-            // (b) the incoming acknowledgment carries no data, (c) the SYN and FIN bits are both off,
-            // (d) the acknowledgment number is equal to the greatest acknowledgment received ... and
-            // (e) the advertised window in the incoming acknowledgment equals the advertised window in the
-            // last incoming acknowledgment" (C2.18).
-            onDuplicateAck(now);
-        }
+        onAckForRecovery(seg, ackPos, window, now);
         // RFC 9293 §3.10.7.4: "If SND.UNA =< SEG.ACK =< SND.NXT, the send window should be updated. If
         // (SND.WL1 < SEG.SEQ or (SND.WL1 = SEG.SEQ and SND.WL2 =< SEG.ACK)), set SND.WND <- SEG.WND, set
         // SND.WL1 <- SEG.SEQ, and set SND.WL2 <- SEG.ACK."
@@ -912,9 +906,7 @@ public final class TcpConnection {
             // (RFC 9293 §3.8.6.1); what was sent beyond the window is sent again when it opens.
             rtoAt = NEVER;
             retries = 0;
-            sndNxt = sndUna;
-            inRecovery = false;
-            dupAcks = 0;
+            forgetInFlight();
             armPersistIfStalled(now);
         }
         return true;
@@ -956,7 +948,7 @@ public final class TcpConnection {
         }
         long oldDataAcked = Math.max(0, Math.min(sndUna - 1, sndWritten));
         sndUna = ackPos;
-        scoreboard.ackedTo(sndUna);
+        scoreboard.ackedTo(sndUna, sackOk ? rack : null);
         if (sndNxt < sndUna) sndNxt = sndUna;
         long dataAcked = Math.max(0, Math.min(sndUna - 1, sndWritten));
         bytesAcked += dataAcked - oldDataAcked;
@@ -976,60 +968,429 @@ public final class TcpConnection {
         }
     }
 
+    // =================================================================================== loss recovery
+    //
+    // RFC 6675 (SACK scoreboard, pipe, NextSeg), RFC 8985 (RACK-TLP), RFC 6937 (PRR), RFC 6582 (NewReno
+    // for peers without SACK). recoveryState: OPEN, RECOVERY (fast recovery: PRR owns cwnd) or LOSS
+    // (after an RTO: what is marked lost goes out again in slow start).
+
+    static final int OPEN = 0, RECOVERY = 1, LOSS = 2;
+    /** RFC 6675 §2 / RFC 5681 §3.2: "DupThresh ... 3". */
+    static final int DUP_THRESH = Rack.DUP_THRESH;
+
     /**
-     * RFC 6675 §4 NextSeg() rule 1, simplified: the first byte above HighRxt that is not SACKed, lies
-     * below the highest SACKed byte and is lost (IsLost) is a hole; schedule one segment of it. False
-     * when there is none.
+     * The loss-recovery part of the ACK field's processing: SACK blocks into the scoreboard, the
+     * cumulative ACK, duplicate ACKs, loss detection (RACK or DupThresh), entering and leaving
+     * recovery and the window during it (PRR), tail loss probes.
      */
-    private boolean nextHole() {
-        if (scoreboard.isEmpty()) return false;
-        long pos = scoreboard.skipSacked(Math.max(sndUna, rexmitHigh));
-        long hi = scoreboard.highest(sndUna);
-        if (pos >= hi || pos <= 0) return false;
-        // RFC 6675 §4 IsLost(): "(DupThresh - 1) * SMSS bytes with sequence numbers greater than SeqNum
-        // have been SACKed" — a hole with less above it may only be reordered: no retransmission yet.
-        if (scoreboard.sackedAbove(pos) <= 2L * sndMss) return false;
-        long dataLeft = Math.min(sndMax - 1, sndWritten) - (pos - 1);
-        long len = Math.min(Math.min(maxPayload(), dataLeft), Math.min(scoreboard.nextSackedAfter(pos), hi) - pos);
-        if (len <= 0) return false;
-        holeAt = pos;
-        holeLen = (int) len;
-        rexmitHigh = pos + len;
-        return true;
-    }
-
-    /** Hole retransmissions chosen from SACK information during fast recovery (RFC 6675). */
-    public long sackRetransmits() { return holeRetransmits; }
-
-    private void onDuplicateAck(long now) {
-        dupAcks++;
-        if (inRecovery) {
-            if (sackOk && nextHole()) {
-                // RFC 6675 §5 step (C)/NextSeg() rule 1: with SACK information, the duplicate ACK clocks
-                // out the retransmission of the next hole below the highest SACKed byte, instead of new
-                // data (one segment out per segment that left the network, so no cwnd inflation).
-                return;
+    private void onAckForRecovery(TcpSegment seg, long ackPos, int window, long now) {
+        long oldUna = sndUna;
+        boolean ackAdvanced = ackPos > sndUna;
+        long flightBefore = sndMax - sndUna;
+        long sackedBefore = scoreboard.sackedBytes();
+        long renoBefore = renoSacked;
+        boolean dsack = false;
+        long newlySacked = 0;
+        if (sackOk) {
+            rack.beginAck(now, ts, segHasTs, segTsEcr);
+            TcpOptions o = seg.options();
+            int nb = o == null ? 0 : o.sackBlockCount();
+            if (nb > 0) {
+                int[] b = o.sackBlocks();
+                long l0 = sndPos(b[0]), r0 = sndPos(b[1]);
+                // RFC 2883 §4: "If the first SACK block is ... covered by the cumulative acknowledgement
+                // ... or ... contained in the second SACK block, it is a D-SACK block."
+                dsack = r0 > l0 && (r0 <= ackPos
+                        || (nb > 1 && sndPos(b[2]) <= l0 && r0 <= sndPos(b[3])));
+                if (dsack) onDsack(l0, r0);
+                for (int i = dsack ? 2 : 0; i + 1 < 2 * nb; i += 2) {
+                    long l = sndPos(b[i]), r = sndPos(b[i + 1]);
+                    // RFC 2018 §4 / RFC 5961: a block outside what was sent is bogus and ignored.
+                    if (r <= l || r > sndMax || l < sndUna - Math.max(maxSndWnd, 1)) continue;
+                    newlySacked += scoreboard.sack(l, r, rack);
+                }
             }
-            // RFC 5681 §3.2 step 4: "For each additional duplicate ACK received (after the third), cwnd
-            // MUST be incremented by SMSS."
-            cc.setCwnd(cc.cwnd() + sndMss);
-        } else if (dupAcks == 3 && sndUna >= recover) {
-            // RFC 6582 §3.2 step 2: "If the Cumulative Acknowledgment field covers more than recover,
-            // ... record the highest sequence number transmitted in the variable recover", then RFC 5681
-            // §3.2 step 2–3: ssthresh, "retransmit the lost segment", "cwnd = ssthresh + 3*SMSS" (C2.4).
-            recover = sndMax;
-            inRecovery = true;
-            partialAckSeen = false;
-            rexmitHigh = sndUna;
-            fastRetransmits++;
-            cc.onCongestionEvent((int) Math.min(Integer.MAX_VALUE, sndMax - sndUna), now);
-            // RFC 5681 §3.2 step 3: "set cwnd to ssthresh plus 3*SMSS".
-            cc.setCwnd(cc.ssthresh() + 3 * sndMss);
-            retransmitFirst = true;
-            rttTimingEnd = -1;
         }
-        // dupAcks 1 and 2: limited transmit (RFC 3042), applied when sending.
+        if (ackAdvanced) newlyAcked(ackPos, now);
+        boolean sacked = sackOk && newlySacked > 0;
+        if (ackAdvanced) {
+            dupAcks = 0;
+        } else if (ackPos == sndUna && sndMax > sndUna && (sackOk ? sacked : isPureDuplicate(seg, window))) {
+            // RFC 6675 §2: with SACK a duplicate ACK is one whose SACK information "identifies previously
+            // unacknowledged and un-SACKed octets"; without SACK, RFC 5681 §2's five conditions (C2.18).
+            dupAcks++;
+            if (!sackOk) {
+                // RFC 6937 §3: without SACK "DeliveredData" is one SMSS per duplicate ACK (bounded by what
+                // is in flight, as Linux's tcp_limit_reno_sacked); it also makes room for RFC 3042.
+                renoSacked = Math.min(renoSacked + sndMss, Math.max(0, sndMax - sndUna - 1));
+            }
+        }
+        if (!sackOk && ackAdvanced) renoSacked = Math.max(0, renoSacked - (sndUna - oldUna));
+        if (sackOk && scoreboard.headSacked()) {
+            // RFC 2018 §8: "the data receiver is permitted to discard data in its queue that has not
+            // been acknowledged to the data sender, even if the data has already been reported in a SACK
+            // option" — an ACK ending at SACKed data says it did: forget every SACK (Linux
+            // tcp_check_sack_reneging); the data was never freed, the RTO will resend it.
+            scoreboard.clearSacked();
+            reneges++;
+        }
+        // RFC 6937 §3: "DeliveredData = change_in(snd.una) + change_in(SACKd)"; without SACK the
+        // duplicate ACKs stand for SACKs (a partial ACK delivers what it covers minus what they counted).
+        long delivered = (sndUna - oldUna) + (scoreboard.sackedBytes() - sackedBefore) + (renoSacked - renoBefore);
+        if (sndMax <= sndUna) {
+            rackAt = ptoAt = NEVER;
+        }
+        if (sackOk) {
+            rack.updateReoWnd(dsack, sndUna, sndMax);
+            processTlpAck(ackPos, dsack, now);
+        }
+
+        // ---- loss detection
+        if (state.isSynchronized() && sndMax > sndUna) {
+            if (sackOk && config.rack()) {
+                rackDetectLoss(now);
+            } else if (sackOk) {
+                // RFC 6675 §5 step (2): "If DupAcks >= DupThresh, go to step (4)" / "If DupAcks < DupThresh
+                // but IsLost (HighACK + 1) returns true ... go to step (4)"; IsLost() marks every segment
+                // with DupThresh segments (or more than (DupThresh − 1)·SMSS bytes) SACKed above it.
+                scoreboard.markLostByDupThresh(DUP_THRESH, sndMss);
+                // (4.3): "Retransmit the first data segment presumed dropped -- the segment starting with
+                // sequence number HighACK + 1".
+                if (recoveryState == OPEN && dupAcks >= DUP_THRESH && sndUna >= recover) scoreboard.markHeadLost();
+            } else if (recoveryState == OPEN && dupAcks == DUP_THRESH && sndUna >= recover) {
+                // RFC 6582 §3.2 step 2: "If the Cumulative Acknowledgment field covers more than recover"
+                // (the careful variant: not within an older window) then fast retransmit (RFC 5681 §3.2).
+                scoreboard.markHeadLost();
+            } else if (recoveryState == RECOVERY && ackAdvanced && sndUna < recover) {
+                // RFC 6582 §3.2 step 3, partial acknowledgment: "retransmit the first unacknowledged segment"
+                // and "reset the retransmit timer" — the latter on the first partial ACK only (the
+                // "Impatient" variant of §4.2 of RFC 6582... here: Slow-but-Steady is not used).
+                scoreboard.markHeadLost();
+            }
+        }
+
+        // ---- the window
+        boolean exited = false;
+        if (recoveryState == RECOVERY && sndUna >= recover) {
+            exitRecovery(now);
+            exited = true;
+        } else if (recoveryState == LOSS && sndUna >= recover) {
+            // RFC 6675 §5.1: "a new recovery phase ... MUST NOT be initiated until HighACK is greater
+            // than or equal to the new value of RecoveryPoint" — now it may.
+            recoveryState = OPEN;
+            rack.onRecoveryExit();
+        }
+        if (recoveryState == OPEN && scoreboard.lostBytes() > 0 && state.isSynchronized() && sndUna >= recover) {
+            enterRecovery(now);
+        }
+        if (recoveryState == RECOVERY) {
+            long pipe = pipe();
+            long sndcnt = prr.onAck(delivered, pipe, cc.ssthresh(), maxPayload(), true);
+            // RFC 6937 §3: the sender may send sndcnt bytes on this ACK: "cwnd = pipe + sndcnt".
+            cc.setCwnd((int) Math.min(Integer.MAX_VALUE / 2, pipe + sndcnt));
+        } else if (ackAdvanced && !exited) {
+            long acked = sndUna - oldUna;
+            cc.onAck((int) Math.min(Integer.MAX_VALUE, acked), (int) Math.min(Integer.MAX_VALUE, flightBefore), now);
+        }
+        if (ackAdvanced && recoveryState == OPEN) armPto(now);
     }
+
+    /** RFC 5681 §2's duplicate ACK (C2.18), used without SACK. */
+    private boolean isPureDuplicate(TcpSegment seg, int window) {
+        // "(a) the receiver of the ACK has outstanding data, (b) the incoming acknowledgment carries no
+        // data, (c) the SYN and FIN bits are both off, (d) the acknowledgment number is equal to the
+        // greatest acknowledgment received ... and (e) the advertised window in the incoming
+        // acknowledgment equals the advertised window in the last incoming acknowledgment".
+        return seg.payloadLength() == 0 && !seg.syn() && !seg.fin() && window == sndWnd && window != 0;
+    }
+
+    /** RFC 6675 §4 SetPipe(): bytes in flight; without SACK the duplicate ACKs count as SACKs. */
+    long pipe() {
+        return Math.max(0, scoreboard.pipe() - renoSacked);
+    }
+
+    /** cwnd − pipe: what the congestion window lets out now (RFC 6675 §5 (C), RFC 6937). */
+    private long cwndRoom() {
+        return cc.cwnd() - pipe();
+    }
+
+    /**
+     * RFC 6675 §5 step (4) / RFC 8985 §6: loss was detected; enter fast recovery.
+     */
+    private void enterRecovery(long now) {
+        recoveryState = RECOVERY;
+        recoveryEpisodes++;
+        fastRetransmits++;
+        // (4.1): "RecoveryPoint = HighData. When the TCP sender receives a cumulative ACK for this data
+        // octet, the loss recovery phase is terminated." RFC 6582 §3.2 step 2: "recover".
+        recover = sndMax;
+        highRxt = sndUna;
+        rescueRxt = -1;
+        long flight = sndMax - sndUna;
+        // (4.2) ssthresh: the congestion control's multiplicative decrease (RFC 5681 §3.2 eq. 4 or CUBIC).
+        cc.onCongestionEvent((int) Math.min(Integer.MAX_VALUE, flight), now);
+        // RFC 6937 §3: "RecoverFS = snd.nxt - snd.una".
+        prr.start(flight);
+        rttTimingEnd = -1;
+        ptoAt = NEVER;
+    }
+
+    /** RFC 6675 §5: the cumulative ACK covers RecoveryPoint; RFC 6937 §3 "cwnd = ssthresh". */
+    private void exitRecovery(long now) {
+        recoveryState = OPEN;
+        cc.onRecoveryEnd(now);
+        rack.onRecoveryExit();
+    }
+
+    /** Leaves recovery without a window decision (the peer's window closed, the flight is forgotten). */
+    private void forgetInFlight() {
+        if (recoveryState == RECOVERY) cc.onRecoveryEnd(0);
+        recoveryState = OPEN;
+        sndNxt = sndUna;
+        dupAcks = 0;
+        renoSacked = 0;
+        scoreboard.reset(sndUna);
+        rackAt = ptoAt = NEVER;
+        tlpSendPending = false;
+    }
+
+    /** RFC 8985 §6.2 step 5 and §6.3: RACK marks segments lost and (re)arms the reordering timer. */
+    private void rackDetectLoss(long now) {
+        long reoWnd = rack.reoWnd(recoveryState != OPEN, scoreboard.sackedSegments(), rtt.srtt());
+        long timeout = rack.detectLoss(scoreboard, now, reoWnd);
+        rackMarked += rack.lastMarked;
+        // RFC 8985 §6.2: "If (timeout != 0) Arm the RACK timer to call RACK_detect_loss_and_arm_timer()
+        // after timeout".
+        rackAt = timeout > 0 ? now + timeout : NEVER;
+    }
+
+    /** RFC 8985 §6.3: the reordering timer expired. */
+    private void onRackTimeout(long now) {
+        rackAt = NEVER;
+        if (!state.isSynchronized() || sndMax <= sndUna || !sackOk) return;
+        rackDetectLoss(now);
+        if (recoveryState == OPEN && scoreboard.lostBytes() > 0 && sndUna >= recover) {
+            enterRecovery(now);
+            long pipe = pipe();
+            long sndcnt = prr.onAck(0, pipe, cc.ssthresh(), maxPayload(), true);
+            cc.setCwnd((int) Math.min(Integer.MAX_VALUE / 2, pipe + sndcnt));
+        }
+    }
+
+    /** A D-SACK block (RFC 2883) for [l, r): the peer received something twice. */
+    private void onDsack(long l, long r) {
+        dsacksReceived++;
+    }
+
+    /**
+     * RFC 8985 §7.4.2 TLP_process_ack(): "If TLP.end_seq is not None AND ACK.seq >= TLP.end_seq: If not
+     * TLP.is_retrans: TLP.end_seq = None ... Else if ACK has a DSACK option matching TLP.end_seq:
+     * TLP.end_seq = None ... Else If ACK.seq > TLP.end_seq: TLP.end_seq = None; (Invoke congestion control
+     * to respond to the loss)".
+     */
+    private void processTlpAck(long ackPos, boolean dsack, long now) {
+        if (rack.tlpEndSeq < 0 || ackPos < rack.tlpEndSeq) return;
+        if (!rack.tlpIsRetrans) {
+            rack.tlpEndSeq = -1;
+        } else if (dsack) {
+            // The probe was a duplicate: the original was not lost, no congestion response.
+            rack.tlpEndSeq = -1;
+            spuriousTlps++;
+        } else if (ackPos > rack.tlpEndSeq || sndMax <= sndUna) {
+            rack.tlpEndSeq = -1;
+            if (recoveryState == OPEN) {
+                // The probe repaired a loss: a congestion event that enters and ends recovery at once.
+                tlpRepairs++;
+                cc.onCongestionEvent((int) Math.min(Integer.MAX_VALUE, sndMax - sndUna + 1), now);
+                cc.onRecoveryEnd(now);
+            }
+        }
+    }
+
+    /**
+     * RFC 8985 §7.2: "The sender SHOULD start or restart a loss probe PTO timer after transmitting new
+     * data ... or upon receiving an ACK that cumulatively acknowledges new data unless it is already in
+     * fast recovery, RTO recovery, or the sender has segments delivered out of order".
+     */
+    private void armPto(long now) {
+        if (!config.tlp() || !config.rack() || !sackOk || !state.isSynchronized()) return;
+        if (recoveryState != OPEN || sndMax <= sndUna || rack.tlpEndSeq >= 0 || scoreboard.hasSacked()
+                || sndWnd == 0) {
+            ptoAt = NEVER;
+            return;
+        }
+        long pto = Rack.pto(rtt.srtt(), rtt.hasSample(), sndMax - sndUna <= maxPayload());
+        long at = now + pto;
+        // The probe replaces the RTO, never delays it (Linux tcp_schedule_loss_probe).
+        if (rtoAt != NEVER && at > rtoAt) at = rtoAt;
+        ptoAt = at;
+    }
+
+    /** RFC 8985 §7.3: the PTO expired — a probe goes out at the next poll. */
+    private void onProbeTimeout(long now) {
+        ptoAt = NEVER;
+        if (!state.isSynchronized() || sndMax <= sndUna || recoveryState != OPEN || rack.tlpEndSeq >= 0) return;
+        tlpSendPending = true;
+    }
+
+    /**
+     * RFC 8985 §7.3 TLP_send_probe(): "If a previously unsent segment exists AND the receive window
+     * allows new data to be sent: Send that segment ... Else: Retransmit the last segment"; then "the
+     * sender MUST arm the RTO timer".
+     */
+    private boolean sendProbe(long now, SegmentSink out) {
+        tlpSendPending = false;
+        long before = sndMax;
+        tlpAllowance = maxPayload();
+        boolean sent = sendData(now, out);
+        tlpAllowance = 0;
+        boolean retrans = false;
+        if (sndMax == before) {
+            int k = scoreboard.highestUnsacked();
+            if (k < 0) return sent;
+            long e = scoreboard.endAt(k);
+            long s = Math.max(scoreboard.startAt(k), e - maxPayload());
+            sendRange(s, e, now, out);
+            retrans = true;
+            sent = true;
+        }
+        if (sndMax > sndUna) {
+            tlpProbes++;
+            // RFC 8985 §7.3: "If TLP.end_seq is None: TLP.end_seq = SND.NXT; TLP.is_retrans = ...".
+            rack.tlpEndSeq = sndMax;
+            rack.tlpIsRetrans = retrans;
+            rtoAt = now + rtt.rto();
+        }
+        return sent;
+    }
+
+    /** Sends [s, e) of what was sent before (a retransmission), FIN included when e passes it. */
+    private long sendRange(long s, long e, long now, SegmentSink out) {
+        long dataEnd = Math.min(e, sndWritten + 1);
+        int len = (int) Math.max(0, Math.min(dataEnd - s, maxPayload()));
+        boolean fin = finQueued && s + len == finPos() && e > finPos();
+        if (len == 0 && !fin) return s;
+        sendSegmentAt(s, len, fin, now, out);
+        return s + len + (fin ? 1 : 0);
+    }
+
+    /**
+     * RFC 6675 §5 step (C) with NextSeg() rule 1: while cwnd − pipe allows, retransmit the lowest
+     * segment marked lost (by RACK, IsLost(), NewReno or the RTO) and not retransmitted since.
+     * "(1) If there exists a smallest unSACKed sequence number 'S2' that meets the following three
+     * criteria for determining loss, the sequence range of one segment of up to SMSS octets starting
+     * with S2 MUST be returned."
+     */
+    private boolean sendLost(long now, SegmentSink out) {
+        if (scoreboard.lostBytes() == 0) return false;
+        boolean sent = false;
+        for (int guard = 0; guard < 4096; guard++) {
+            int k = scoreboard.firstLostToSend();
+            if (k < 0) break;
+            long s = scoreboard.startAt(k), e = scoreboard.endAt(k);
+            long wndEdge = sndUna + sndWnd;
+            // Only what the peer's window holds, except the segment at SND.UNA (RFC 6298 §5.4).
+            if (s > sndUna && s >= wndEdge) break;
+            if (s > sndUna) e = Math.min(e, wndEdge);
+            long len = Math.min(e - s, maxPayload());
+            // RFC 6675 §5 (C): "If cwnd - pipe >= 1 SMSS" (here: room for this segment).
+            if (cwndRoom() < len) break;
+            long end = sendRange(s, e, now, out);
+            if (end <= s) break;
+            recoveryRetransmits++;
+            sent = true;
+            // (C.2): "If any of the data octets sent in (C.1) are below HighData, HighRxt MUST be set to
+            // the highest sequence number of the retransmitted segment".
+            if (end > highRxt) highRxt = end;
+            // (4.3): "set both HighRxt and RescueRxt to the highest sequence number in the retransmitted
+            // segment" for the fast retransmit itself.
+            if (recoveryState == RECOVERY && rescueRxt < 0) rescueRxt = end;
+        }
+        return sent;
+    }
+
+    /**
+     * NextSeg() rules 3 and 4 (RFC 6675 §4), once rules 1 and 2 found nothing: "(3) If the conditions
+     * for rules (1) and (2) fail, but there exists an unSACKed sequence number 'S3' that meets the
+     * criteria for detecting loss given in steps (1.a) and (1.b) above (specifically excluding step
+     * (1.c)), then one segment of up to SMSS octets starting with S3 SHOULD be returned."
+     * "(4) ... If HighACK is greater than RescueRxt (or RescueRxt is undefined), then one segment of upto
+     * SMSS octets that MUST include the highest outstanding unSACKed sequence number SHOULD be returned,
+     * and RescueRxt set to RecoveryPoint. HighRxt MUST NOT be updated."
+     */
+    private boolean sendRules3And4(long now, SegmentSink out) {
+        if (recoveryState != RECOVERY || !sackOk) return false;
+        // Rule 2 failed: no unsent data, or the peer's window allows none.
+        if (unsentData() > 0 && sndNxt < sndUna + sndWnd) return false;
+        if (scoreboard.firstLostToSend() >= 0) return false;       // rule 1 still has work (cwnd-limited)
+        boolean sent = false;
+        for (int guard = 0; guard < 4096; guard++) {
+            int k = scoreboard.firstUnsackedAbove(highRxt);
+            if (k < 0) break;
+            long s = scoreboard.startAt(k), e = scoreboard.endAt(k);
+            long len = Math.min(e - s, maxPayload());
+            if (cwndRoom() < Math.max(len, 1)) return sent;
+            long end = sendRange(s, e, now, out);
+            if (end <= s) break;
+            recoveryRetransmits++;
+            highRxt = end;
+            sent = true;
+        }
+        if (rescueRxt < 0 || sndUna > rescueRxt) {
+            int k = scoreboard.highestUnsacked();
+            // Deviation: not when that segment was retransmitted in this recovery already (rules 1 and 3
+            // reached it); the rescue is for a tail no SACK can reveal, and resending a retransmission
+            // only adds a duplicate.
+            if (k >= 0 && (scoreboard.flagsAt(k) & SackScoreboard.RETRANS) == 0
+                    && cwndRoom() >= Math.min(scoreboard.endAt(k) - scoreboard.startAt(k), maxPayload())) {
+                long e = scoreboard.endAt(k);
+                long s = Math.max(scoreboard.startAt(k), e - maxPayload());
+                long oldHighRxt = highRxt;
+                if (sendRange(s, e, now, out) > s) {
+                    rescueRxt = recover;
+                    highRxt = oldHighRxt;
+                    rescueRetransmits++;
+                    recoveryRetransmits++;
+                    sent = true;
+                }
+            }
+        }
+        return sent;
+    }
+
+    private long rescueRetransmits;
+
+    /** Bookkeeping of every data (or FIN) transmission at position {@code pos} (RFC 8985 §5.2 xmit_ts). */
+    private void onTransmit(long pos, int seqLen, long now) {
+        if (seqLen <= 0 || pos <= 0) return;
+        scoreboard.onSend(pos, pos + seqLen, now);
+        // RFC 6937 §3: "On any data transmission or retransmission: prr_out += (data sent)".
+        if (recoveryState == RECOVERY) prr.onSent(seqLen);
+    }
+
+    /** Retransmissions sent by the loss recovery (NextSeg rules 1, 3, 4; RTO recovery included). */
+    public long sackRetransmits() { return recoveryRetransmits; }
+    /** Segments RACK (RFC 8985) marked lost. */
+    public long rackLossMarks() { return rackMarked; }
+    /** Tail loss probes sent (RFC 8985 §7). */
+    public long tlpProbes() { return tlpProbes; }
+    /** Losses a tail loss probe repaired (RFC 8985 §7.4). */
+    public long tlpRepairs() { return tlpRepairs; }
+    /** D-SACK blocks received: retransmissions the peer got twice (spurious, RFC 2883). */
+    public long dsacksReceived() { return dsacksReceived; }
+    /** Times the peer discarded SACKed data (RFC 2018 §8). */
+    public long reneges() { return reneges; }
+    /** Fast-recovery episodes entered (duplicate ACKs, SACK or RACK). */
+    public long recoveryEpisodes() { return recoveryEpisodes; }
+    /** Rescue retransmissions (RFC 6675 NextSeg rule 4). */
+    public long rescueRetransmits() { return rescueRetransmits; }
+    /** OPEN (0), RECOVERY (1, fast recovery) or LOSS (2, after an RTO). */
+    int recoveryState() { return recoveryState; }
+    SackScoreboard scoreboard() { return scoreboard; }
+    Rack rack() { return rack; }
+    Prr prr() { return prr; }
+    long highRxt() { return highRxt; }
+    long rescueRxt() { return rescueRxt; }
 
     /** Steps six (URG), seven (text) and eight (FIN) of RFC 9293 §3.10.7.4; {@code seq} is the first data byte. */
     private void processText(TcpSegment seg, int seq, long now) {
@@ -1273,7 +1634,7 @@ public final class TcpConnection {
                 // Resend what is in flight in smaller segments, without a congestion response (Linux
                 // tcp_simple_retransmit).
                 if (sndMax > sndUna && state.isSynchronized()) {
-                    sndNxt = sndUna;
+                    forgetInFlight();
                     rttTimingEnd = -1;
                 }
             }
@@ -1495,7 +1856,7 @@ public final class TcpConnection {
         urgentSkip = -1;
         ooo.clear();
         sack.clear();
-        scoreboard.clear();
+        scoreboard.reset(sndUna);
     }
 
     /** True once shutdownInput or close was called. */
@@ -1555,18 +1916,22 @@ public final class TcpConnection {
     /** The earliest deadline (nanoseconds), or Long.MAX_VALUE when no timer runs. */
     public long nextDeadline() {
         long d = rtoAt;
+        if (rackAt < d) d = rackAt;
+        if (ptoAt < d) d = ptoAt;
         if (persistAt < d) d = persistAt;
         if (delayedAckAt < d) d = delayedAckAt;
         if (keepAliveAt < d) d = keepAliveAt;
         if (timeWaitAt < d) d = timeWaitAt;
         if (finWait2At < d) d = finWait2At;
         if (userTimeoutAt < d) d = userTimeoutAt;
+        if (pacingAt < d) d = pacingAt;
         return d;
     }
 
     /** True when {@link #poll} would send something now (without timers). */
     public boolean wantsToSend() {
-        return !controlQueue.isEmpty() || ackNow || retransmitFirst || probeNow || keepAliveNow || holeAt >= 0
+        return !controlQueue.isEmpty() || ackNow || tlpSendPending || probeNow || keepAliveNow
+                || (sendingAllowed() && scoreboard.lostBytes() > 0 && cwndRoom() > 0)
                 || (state.isHandshake() && sndNxt == 0) || (sendingAllowed() && (unsentData() > 0 || (finQueued && !finSent())));
     }
 
@@ -1582,7 +1947,10 @@ public final class TcpConnection {
             onRetransmitTimeout(now);
             if (state == TcpState.CLOSED) return;
         }
+        if (rackAt <= now) onRackTimeout(now);
+        if (ptoAt <= now) onProbeTimeout(now);
         if (persistAt <= now) onPersistTimeout(now);
+        if (pacingAt <= now) pacingAt = NEVER; // the paced segment may go (poll sends it)
         if (delayedAckAt <= now) {
             delayedAckAt = NEVER;
             ackNow = true;
@@ -1627,20 +1995,35 @@ public final class TcpConnection {
             cc.onRto((int) Math.min(Integer.MAX_VALUE, sndMax - sndUna), retries == 1, now);
             // RFC 6582 §3.2 step 4: "After a retransmit timeout, record the highest sequence number
             // transmitted in the variable recover, and exit the fast recovery procedure if applicable."
+            // RFC 6675 §5.1: "If an RTO occurs during loss recovery ... RecoveryPoint MUST be set to
+            // HighData ... and the loss recovery algorithm outlined in this document MUST be terminated."
+            if (recoveryState != OPEN) rack.onRecoveryExit();
             recover = sndMax;
-            inRecovery = false;
+            recoveryState = LOSS;
             dupAcks = 0;
+            renoSacked = 0;
+            rackAt = ptoAt = NEVER;
+            tlpSendPending = false;
+            rack.onRto();
         }
-        // RFC 2018 §8: "After a retransmit timeout the data sender SHOULD turn off all of the SACKed bits,
-        // since the timeout might indicate that the data receiver has reneged": the scoreboard starts again.
-        scoreboard.clear();
-        rexmitHigh = 0;
-        // RFC 6298 §5.4: "Retransmit the earliest segment that has not been acknowledged"; §5.5: "back off
-        // the timer"; §5.6: "Start the retransmission timer". Go-back-N from SND.UNA (no SACK yet).
-        sndNxt = sndUna;
-        retransmitFirst = true;
+        if (state.isSynchronized()) {
+            // RFC 2018 §8: "After a retransmit timeout the data sender SHOULD turn off all of the SACKed
+            // bits, since the timeout might indicate that the data receiver has reneged"; RFC 6675 §5.1:
+            // it "MUST "ignore prior SACK information in determining which data to retransmit"" (SACKs
+            // arriving after the timeout are used again). RFC 8985 §6.3 / Linux tcp_enter_loss: every
+            // segment not SACKed is lost; what goes out next is chosen by NextSeg() in slow start, so
+            // no byte the peer SACKs from now on is sent twice (instead of a blind go-back-N).
+            scoreboard.clearSacked();
+            scoreboard.markAllLost();
+            highRxt = sndUna;
+        } else {
+            // RFC 6298 §5.4: "Retransmit the earliest segment that has not been acknowledged" — the SYN.
+            sndNxt = sndUna;
+        }
         rttTimingEnd = -1; // Karn's rule
+        // RFC 6298 §5.5: "back off the timer"; §5.6: "Start the retransmission timer".
         rtt.backoff();
+        rtoAt = now + rtt.rto();
     }
 
     private void onPersistTimeout(long now) {
@@ -1705,25 +2088,23 @@ public final class TcpConnection {
         }
         boolean sentAck = false;
         if (state.isHandshake()) {
-            retransmitFirst = false;
             if (sndNxt == 0 && (state == TcpState.SYN_RECEIVED || sndUna == 0)) {
                 sentAck |= sendSyn(now, out);
             }
         } else if (sendingAllowed() || state == TcpState.FIN_WAIT_2 || state == TcpState.TIME_WAIT) {
-            if (retransmitFirst && sndMax > sndUna) {
-                retransmitFirst = false;
-                sentAck |= retransmitOne(now, out);
+            if (sendingAllowed()) {
+                // RFC 6675 §5 (C) NextSeg(): rule 1 (lost segments) first, rule 2 (new data) in sendData,
+                // rules 3 and 4 after it; a tail loss probe (RFC 8985 §7.3) when the PTO fired.
+                sentAck |= sendLost(now, out);
+                if (tlpSendPending) sentAck |= sendProbe(now, out);
             }
-            retransmitFirst = false;
-            if (holeAt >= 0) {
-                if (holeAt >= sndUna && holeAt < sndMax && sendingAllowed()) {
-                    sendSegmentAt(holeAt, holeLen, false, now, out);
-                    holeRetransmits++;
-                    sentAck = true;
-                }
-                holeAt = -1;
+            if (sendingAllowed()) {
+                long sentBefore = sndMax;
+                sentAck |= sendData(now, out);
+                sentAck |= sendRules3And4(now, out);
+                // RFC 8985 §7.2: (re)start the PTO "after transmitting new data".
+                if (sndMax > sentBefore && recoveryState == OPEN) armPto(now);
             }
-            if (sendingAllowed()) sentAck |= sendData(now, out);
             if (probeNow) {
                 probeNow = false;
                 sentAck |= sendWindowProbe(now, out);
@@ -1793,14 +2174,15 @@ public final class TcpConnection {
             long wndEdge = sndUna + sndWnd;
             long usable = wndEdge - sndNxt; // may be negative after the peer shrank its window (MUST-34)
             long flight = sndNxt - sndUna;
-            long cwndLimit = cc.cwnd();
-            // RFC 3042 §2: "the sender can transmit new data" on each of the first two duplicate ACKs, "as
-            // long as ... the outstanding data [does not exceed] cwnd plus 2*SMSS bytes".
-            if (!inRecovery && dupAcks > 0 && dupAcks < 3) cwndLimit += (long) Math.min(dupAcks, 2) * sndMss;
-            long cwndRoom = cwndLimit - flight;
+            // RFC 6675 §5 (C) / RFC 6937: cwnd − pipe, where pipe leaves out what the peer SACKed and what
+            // is lost; without SACK each duplicate ACK counts as one SMSS delivered, which is RFC 3042's
+            // limited transmit ("cwnd plus 2*SMSS" on the first two duplicate ACKs). A tail loss probe may
+            // send one segment beyond it (RFC 8985 §7.3).
+            long cwndRoom = cwndRoom() + tlpAllowance;
             int maxSeg = maxPayload();
-            long len = Math.min(Math.min(avail, maxSeg), Math.min(usable, cwndRoom));
+            long len = Math.min(Math.min(avail, sizeGoal(maxSeg)), Math.min(usable, cwndRoom));
             if (len < 0) len = 0;
+            if (len > maxSeg) len = wholeSegmentsOf(len, maxSeg, avail, finPending);
             // The FIN needs no window space (as Linux: it may go at the right edge of a zero window).
             boolean fin = finPending && len == avail && sndNxt + len <= wndEdge && (len > 0 || cwndRoom > 0);
             if (len == 0 && !fin) break;
@@ -1815,7 +2197,9 @@ public final class TcpConnection {
                 if (!ok) break;
             }
             forceSend = false;
+            if (pacing && flight > 0 && pacedLater(now)) break;
             sendSegmentAt(sndNxt, (int) len, fin, now, out);
+            if (pacing) pace(len, now);
             sent = true;
             sndNxt += len + (fin ? 1 : 0);
             if (sndNxt > sndMax) sndMax = sndNxt;
@@ -1823,6 +2207,51 @@ public final class TcpConnection {
         }
         armPersistIfStalled(now);
         return sent;
+    }
+
+    /**
+     * Bytes the send loop may put in one segment: one MSS, or with segmentation offload as many
+     * whole MSS as fit in a super-segment (Linux tcp_tso_autosize without pacing: the link's
+     * limit, 64 KiB).
+     */
+    private int sizeGoal(int mss) {
+        return tsoMaxBytes > mss ? tsoMaxBytes / mss * mss : mss;
+    }
+
+    /**
+     * A super-segment (len > one MSS) carries whole MSS only, unless its short tail is the end of
+     * the queued data and would be sent anyway — pushed with TCP_NODELAY, urgent, or with the FIN
+     * — as Linux's tcp_mss_split_point: cut at MSS boundaries, the tail is exactly the segment
+     * Nagle (RFC 9293 §3.7.4) would hold with the rest in flight.
+     */
+    private long wholeSegmentsOf(long len, int mss, long avail, boolean finPending) {
+        long partial = len % mss;
+        if (partial == 0) return len;
+        boolean tailGoes = len == avail && (noDelay || finPending || forceSend || (sndUp >= 0 && sndUp > sndNxt));
+        return tailGoes ? len : len - partial;
+    }
+
+    /**
+     * Pacing: true (and the pacing deadline armed) when the next segment must wait. Segments leave in
+     * bursts of about SRTT/16 worth of data, so the timer runs some 16 times per RTT, not per segment.
+     */
+    private boolean pacedLater(long now) {
+        long slack = rtt.srtt() >> 4;
+        if (pacingNextAt - now <= slack) return false;
+        pacingAt = pacingNextAt - slack;
+        return true;
+    }
+
+    /**
+     * Advances the pacing clock by one segment at rate = cwnd / SRTT × 2 while cwnd < ssthresh/2, × 1.2
+     * after (Linux's tcp_pacing_ss_ratio 200 % and tcp_pacing_ca_ratio 120 %). No sample yet: no pacing.
+     */
+    private void pace(long len, long now) {
+        long srtt = rtt.srtt();
+        int cwnd = Math.max(sndMss, cc.cwnd());
+        if (srtt <= 0 || len <= 0) return;
+        long gap = (long) (len * (double) srtt / (cwnd < cc.ssthresh() / 2 ? 2.0 : 1.2) / cwnd);
+        pacingNextAt = Math.max(pacingNextAt, now) + gap;
     }
 
     /**
@@ -1869,24 +2298,6 @@ public final class TcpConnection {
 
     private long rtoMaxNanos() {
         return config.rtoMax().toNanos();
-    }
-
-    /** Retransmits the first unacknowledged segment (RTO, fast retransmit, partial ACK). */
-    private boolean retransmitOne(long now, SegmentSink out) {
-        long pos = sndUna;
-        if (pos == 0) return false; // the SYN is retransmitted by sendSyn
-        long dataOff = pos - 1;
-        long inFlightData = Math.max(0, Math.min(sndMax - 1, sndWritten) - dataOff);
-        int len = (int) Math.min(maxPayload(), inFlightData);
-        // RFC 6675: retransmit only the hole — stop where SACKed data begins.
-        if (sackOk) len = (int) Math.min(len, Math.max(0, scoreboard.nextSackedAfter(pos) - pos));
-        boolean fin = finQueued && dataOff + len == sndWritten && sndMax > finPos();
-        if (len == 0 && !fin) return false;
-        sendSegmentAt(pos, len, fin, now, out);
-        long end = pos + len + (fin ? 1 : 0);
-        if (end > rexmitHigh) rexmitHigh = end;
-        if (sndNxt < end) sndNxt = end;
-        return true;
     }
 
     /** One byte beyond a zero window (or the FIN), from SND.NXT, without advancing it. */
@@ -1956,6 +2367,7 @@ public final class TcpConnection {
             if (rttTimingEnd >= 0 && pos < rttTimingEnd) rttTimingEnd = -1;
         }
         emit(out, sndSeq(pos), flags, payload, urgentPointer, now);
+        onTransmit(pos, len + (fin ? 1 : 0), now);
         if (len > 0) lastDataSentAt = now;
         // RFC 6298 §5.1: "Every time a packet containing data is sent (including a retransmission), if
         // the timer is not running, start it running so that it will expire after RTO seconds".

@@ -145,7 +145,9 @@ public final class TcpListener {
         if (seg.syn()) {
             SynCookieMode mode = config.synCookies();
             boolean full = synQueue.size() + acceptQueue.size() >= backlog;
-            if (acceptQueue.size() < backlog && (mode == SynCookieMode.ALWAYS
+            // A SYN that ends a TIME-WAIT (predecessor) needs an ISN above the old sequence space
+            // (C3.11), which a cookie cannot promise: it takes the ordinary path.
+            if (predecessor == null && acceptQueue.size() < backlog && (mode == SynCookieMode.ALWAYS
                     || (full && mode == SynCookieMode.ON_OVERFLOW))) {
                 sendCookie(seg, key, now, out);
                 return null;

@@ -123,6 +123,15 @@ public final class TcpHeader {
         setChecksum(Checksum.finish(Checksum.add(acc, buf, off, len)));
     }
 
+    /**
+     * Stores the folded, uncomplemented pseudo-header sum for {@code len} segment bytes: what a
+     * link with checksum offload expects before it sums the segment from this header on and
+     * stores the complement (Linux {@code ~tcp_v4_check(len, saddr, daddr, 0)}).
+     */
+    public void fillPseudoHeaderChecksum(int srcIp, int dstIp, int len) {
+        setChecksum(Checksum.fold(Checksum.pseudoHeader(srcIp, dstIp, Checksum.PROTO_TCP, len)));
+    }
+
     /** Flag names as tcpdump-like text: {@code "SYN,ACK"}; {@code "none"} when no flag is set. */
     public static String flagsToString(int flags) {
         StringBuilder sb = new StringBuilder(16);

@@ -167,7 +167,17 @@ public final class TcpSegment {
      */
     public static TcpSegment parse(ByteBuffer buf, int off, int len, int srcIp, int dstIp)
             throws MalformedPacketException {
-        checkHeader(buf, off, len, srcIp, dstIp);
+        return parse(buf, off, len, srcIp, dstIp, true);
+    }
+
+    /**
+     * As {@link #parse(ByteBuffer, int, int, int, int)}; with {@code verifyChecksum} false the
+     * checksum is not checked, for a packet whose link vouches for it (offload: the local kernel
+     * made it and left the field partial, or verified it — {@code GsoInfo.checksumTrusted()}).
+     */
+    public static TcpSegment parse(ByteBuffer buf, int off, int len, int srcIp, int dstIp, boolean verifyChecksum)
+            throws MalformedPacketException {
+        checkHeader(buf, off, len, srcIp, dstIp, verifyChecksum);
         int hl = (buf.get(off + TcpHeader.DATA_OFFSET) & 0xF0) >>> 2;
         TcpOptions options = TcpOptions.parse(buf, off + TcpHeader.MIN_LENGTH, hl - TcpHeader.MIN_LENGTH);
         ByteBuffer payload = hl == len ? EMPTY : buf.slice(off + hl, len - hl);
@@ -188,8 +198,15 @@ public final class TcpSegment {
      */
     public static TcpSegment parseInto(TcpSegment into, TcpOptions options, ByteBuffer buf, int off, int len,
                                        int srcIp, int dstIp, ByteBuffer payloadView) throws MalformedPacketException {
+        return parseInto(into, options, buf, off, len, srcIp, dstIp, payloadView, true);
+    }
+
+    /** As {@link #parseInto(TcpSegment, TcpOptions, ByteBuffer, int, int, int, int, ByteBuffer)}, without the checksum check when {@code verifyChecksum} is false (see {@link #parse(ByteBuffer, int, int, int, int, boolean)}). */
+    public static TcpSegment parseInto(TcpSegment into, TcpOptions options, ByteBuffer buf, int off, int len,
+                                       int srcIp, int dstIp, ByteBuffer payloadView, boolean verifyChecksum)
+            throws MalformedPacketException {
         into.checkTransient();
-        checkHeader(buf, off, len, srcIp, dstIp);
+        checkHeader(buf, off, len, srcIp, dstIp, verifyChecksum);
         int hl = (buf.get(off + TcpHeader.DATA_OFFSET) & 0xF0) >>> 2;
         TcpOptions o = TcpOptions.parseInto(options, buf, off + TcpHeader.MIN_LENGTH, hl - TcpHeader.MIN_LENGTH);
         ByteBuffer payload;
@@ -217,7 +234,7 @@ public final class TcpSegment {
     }
 
     /** Length, data offset, checksum and impossible flags ({@link #parse}'s checks before the options). */
-    private static void checkHeader(ByteBuffer buf, int off, int len, int srcIp, int dstIp)
+    private static void checkHeader(ByteBuffer buf, int off, int len, int srcIp, int dstIp, boolean verifyChecksum)
             throws MalformedPacketException {
         // TcpHeader.parse's checks, without a view object (this runs for every received segment).
         if (len < TcpHeader.MIN_LENGTH || off < 0 || off + len > buf.limit()) {
@@ -228,8 +245,9 @@ public final class TcpSegment {
             throw new MalformedPacketException(DropReason.BAD_TCP_DATA_OFFSET);
         }
         // RFC 9293 §3.1: "The sender MUST generate it (MUST-2) and the receiver MUST check it (MUST-3)."
-        long acc = Checksum.pseudoHeader(srcIp, dstIp, Checksum.PROTO_TCP, len);
-        if (!Checksum.verifies(Checksum.add(acc, buf, off, len))) {
+        // (With checksum offload the link below has checked it, or the packet never left this host.)
+        if (verifyChecksum && !Checksum.verifies(Checksum.add(
+                Checksum.pseudoHeader(srcIp, dstIp, Checksum.PROTO_TCP, len), buf, off, len))) {
             throw new MalformedPacketException(DropReason.BAD_TCP_CHECKSUM);
         }
         int flags = buf.get(off + TcpHeader.FLAGS) & TcpHeader.FLAGS_MASK;
@@ -275,6 +293,16 @@ public final class TcpSegment {
      * limit do not move. The ack field is written as given even without ACK (use 0 then).
      */
     public int emit(ByteBuffer out, int off, int srcIp, int dstIp) {
+        return emit(out, off, srcIp, dstIp, false);
+    }
+
+    /**
+     * As {@link #emit(ByteBuffer, int, int, int)}; with {@code partialChecksum} the checksum field
+     * gets only the folded pseudo-header sum (not complemented), for a link with checksum offload
+     * to complete over the header and payload (Linux CHECKSUM_PARTIAL, virtio NEEDS_CSUM with
+     * csum_offset {@link TcpHeader#CHECKSUM}). The payload is not read twice.
+     */
+    public int emit(ByteBuffer out, int off, int srcIp, int dstIp, boolean partialChecksum) {
         int optLen = options.length();
         int hl = TcpHeader.MIN_LENGTH + optLen;
         int plen = payload.remaining();
@@ -295,9 +323,14 @@ public final class TcpSegment {
         if (plen > 0) {
             out.put(off + hl, payload, payload.position(), plen);
         }
-        // RFC 9293 §3.1 (MUST-2): the checksum over the pseudo-header, header and data.
         long acc = Checksum.pseudoHeader(srcIp, dstIp, Checksum.PROTO_TCP, hl + plen);
-        out.putShort(off + TcpHeader.CHECKSUM, (short) Checksum.finish(Checksum.add(acc, out, off, hl + plen)));
+        if (partialChecksum) {
+            // Offload: the folded, uncomplemented pseudo-header sum; the link sums the rest.
+            out.putShort(off + TcpHeader.CHECKSUM, (short) Checksum.fold(acc));
+        } else {
+            // RFC 9293 §3.1 (MUST-2): the checksum over the pseudo-header, header and data.
+            out.putShort(off + TcpHeader.CHECKSUM, (short) Checksum.finish(Checksum.add(acc, out, off, hl + plen)));
+        }
         return hl + plen;
     }
 

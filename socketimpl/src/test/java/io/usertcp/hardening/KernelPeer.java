@@ -68,6 +68,11 @@ public final class KernelPeer implements AutoCloseable {
 
     /** Starts a peer process bound to {@code bind}; returns once it listens. */
     static KernelPeer start(InetAddress bind, int queued) throws IOException {
+        return start(List.of(), bind, queued);
+    }
+
+    /** The same, the java command run through {@code prefix} (e.g. {@code nsenter --net=/run/netns/NS}). */
+    static KernelPeer start(List<String> prefix, InetAddress bind, int queued) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String classes;
         try {
@@ -75,9 +80,10 @@ public final class KernelPeer implements AutoCloseable {
         } catch (java.net.URISyntaxException e) {
             throw new IOException(e);
         }
-        Process p = new ProcessBuilder(List.of(java, "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-cp", classes,
-                KernelPeer.class.getName(), bind.getHostAddress(), Integer.toString(queued)))
-                .redirectErrorStream(true).start();
+        List<String> cmd = new java.util.ArrayList<>(prefix);
+        cmd.addAll(List.of(java, "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-cp", classes,
+                KernelPeer.class.getName(), bind.getHostAddress(), Integer.toString(queued)));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         try {
             return new KernelPeer(p);
         } catch (IOException | RuntimeException | Error e) {

@@ -242,6 +242,61 @@ class PeerVanishTest {
         assertEquals(0, ut.stack().stats().internalErrors());
     }
 
+    /**
+     * The keepalive case with a JDK (kernel) client, for comparison: the peer process sits in a
+     * second namespace ({@code ip netns}) behind a veth pair, so that removing its address really
+     * silences it for the client (in one namespace both ends would be local). Its outcome must be
+     * the one {@link #addressRemovedKeepaliveEndsTheBlockedRead} asserts for usertcp.
+     */
+    @Test
+    void addressRemovedKeepaliveJdkClientForComparison() throws Exception {
+        String ns = "utf-peer";
+        try {
+            ip("netns", "add", ns);
+        } catch (AssertionError e) {
+            // Not a TUN problem but the same rule: fail under CI, skip with the reason locally.
+            org.junit.jupiter.api.Assumptions.assumeFalse(!"true".equals(System.getenv("CI")),
+                    "cannot create a second network namespace here: " + e.getMessage());
+            throw e;
+        }
+        try {
+            ip("link", "add", "utf-v0", "type", "veth", "peer", "name", "utf-v1", "netns", ns);
+            ip("addr", "add", "198.18.9.1/24", "dev", "utf-v0");
+            ip("link", "set", "utf-v0", "up");
+            ip("-n", ns, "link", "set", "lo", "up");
+            ip("-n", ns, "addr", "add", "198.18.9.2/24", "dev", "utf-v1");
+            ip("-n", ns, "link", "set", "utf-v1", "up");
+            java.net.InetAddress peerAddress = KernelSide.address(198, 18, 9, 2);
+            try (KernelPeer peer = KernelPeer.start(List.of("nsenter", "--net=/run/netns/" + ns), peerAddress, 0);
+                    Socket s = new Socket()) {
+                s.setKeepAlive(true);
+                s.setOption(ExtendedSocketOptions.TCP_KEEPIDLE, 1);
+                s.setOption(ExtendedSocketOptions.TCP_KEEPINTERVAL, 1);
+                s.setOption(ExtendedSocketOptions.TCP_KEEPCOUNT, 3);
+                s.connect(new InetSocketAddress(peerAddress, peer.port), 10_000);
+                peer.expect("ACCEPTED");
+                InputStream in = s.getInputStream();
+                Outcome.Watch read = Outcome.start("jdk-keepalive-read", () -> {
+                    if (in.read() >= 0) {
+                        throw new AssertionError("the peer never writes");
+                    }
+                });
+                Thread.sleep(200); // a kernel read blocks in native code (RUNNABLE): no state to wait for
+                long t0 = System.nanoTime();
+                ip("-n", ns, "addr", "del", "198.18.9.2/24", "dev", "utf-v1");
+                Outcome o = Outcome.await(read.result(), 30, "JDK socket: blocked read with keepalive, peer silent");
+                long bound = 1000 + 3 * 1000;
+                assertEquals(SocketException.class.getName() + ": Connection timed out", o.what(),
+                        "the JDK's outcome, which usertcp's keepalive case asserts too");
+                Outcome.assertWithin(o.millisAfter(t0), bound + SLACK_MILLIS, "JDK keepalive");
+                Reliability.record("JDK (kernel) client, peer's address removed in its namespace, read blocked, keepalive 1 s / 1 s / 3: ["
+                        + o.what() + "] after " + o.millisAfter(t0) + " ms");
+            }
+        } finally {
+            ip("netns", "del", ns); // takes the veth pair with it
+        }
+    }
+
     @Test
     void addressRemovedUserTimeoutEndsTheBlockedWrite() throws Exception {
         String dev = "utf-uto";

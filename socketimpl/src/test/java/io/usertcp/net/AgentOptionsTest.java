@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.usertcp.link.tun.TunConfig;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,7 +23,7 @@ class AgentOptionsTest {
     @Test
     void everyOption() throws Exception {
         UserTcp.Config c = parse("tun=ut0,address=198.18.0.2/24,gateway=198.18.0.1,mtu=1400,pcap=/tmp/x.pcap,"
-                + "trace=ladder,svg=/tmp/ladders,msl=500ms");
+                + "trace=ladder,svg=/tmp/ladders,msl=500ms,offload=off");
         assertEquals("ut0", c.tun());
         assertEquals(InetAddress.getByName("198.18.0.2"), c.address());
         assertEquals(24, c.prefixLength());
@@ -32,6 +33,15 @@ class AgentOptionsTest {
         assertEquals(UserTcp.Trace.LADDER, c.trace());
         assertEquals(Path.of("/tmp/ladders"), c.ladderSvgDir());
         assertEquals(Duration.ofMillis(500), c.msl());
+        assertEquals(TunConfig.Offload.OFF, c.offload());
+    }
+
+    @Test
+    void offloadIsAutoUnlessSaid() throws Exception {
+        assertEquals(TunConfig.Offload.AUTO, parse("tun=ut0").offload());
+        assertEquals(TunConfig.Offload.AUTO, parse("tun=ut0,offload=auto").offload());
+        assertEquals(TunConfig.Offload.REQUIRED, parse("tun=ut0,offload=on").offload());
+        assertEquals(TunConfig.Offload.OFF, AgentOptions.parse(null, props("usertcp.offload", "off")).offload());
     }
 
     @Test
@@ -86,6 +96,7 @@ class AgentOptionsTest {
         "msl=30                      | bad agent option 'msl=30': msl must be a duration with a unit: ms, s or m (like 500ms, 30s, 1m)",
         "pcap=                       | bad agent option 'pcap=': pcap must be a file name",
         "svg=                        | bad agent option 'svg=': svg must be a directory name",
+        "offload=yes                 | bad agent option 'offload=yes': offload must be auto, on or off",
     })
     void badOptionsNameTheOptionAndTheValidForms(String args, String expected) {
         AgentOptions.BadOptionException e = assertThrows(AgentOptions.BadOptionException.class, () -> parse(args));

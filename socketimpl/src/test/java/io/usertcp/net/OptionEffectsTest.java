@@ -247,10 +247,13 @@ class OptionEffectsTest {
         }
     }
 
+    /** Index of the nth outgoing data segment carrying new data (a retransmission, such as a tail loss
+     *  probe while the peer delays its ACK 500 ms, repeats an earlier sequence number and is skipped). */
     static int indexOfData(List<Seen> seen, int nth) {
         int n = 0;
+        java.util.Set<Integer> seqs = new java.util.HashSet<>();
         for (int i = 0; i < seen.size(); i++) {
-            if (seen.get(i).out && seen.get(i).data() && n++ == nth) {
+            if (seen.get(i).out && seen.get(i).data() && seqs.add(seen.get(i).seq) && n++ == nth) {
                 return i;
             }
         }

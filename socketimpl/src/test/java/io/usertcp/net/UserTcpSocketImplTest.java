@@ -258,8 +258,8 @@ class UserTcpSocketImplTest {
         UserTcpSocketImpl b = (UserTcpSocketImpl) f.createSocketImpl();
         assertFalse(a == b);
         assertEquals("SocketException: Socket not created", message(() -> a.getOption(SocketOptions.SO_TIMEOUT)));
-        assertEquals(6, ((UserTcpSocketImpl) UserTcpSocketImplFactory.forServerSockets(ut.stack()).createSocketImpl())
-                .supportedOptions().size());
+        assertEquals(7, ((UserTcpSocketImpl) UserTcpSocketImplFactory.forServerSockets(ut.stack()).createSocketImpl())
+                .supportedOptions().size()); // 6 of the JDK's + TCP_CONGESTION
     }
 
     // ---------------------------------------------------------------- Cleaner

@@ -119,6 +119,8 @@ class DataTransferTest {
 
     @Test
     void C2_4_fastRetransmitAndNewRenoRecovery() {
+        // A peer without SACK: NewReno (RFC 6582) loss recovery with PRR (RFC 6937) sizing the window;
+        // each duplicate ACK counts as one MSS delivered.
         var cfg = noDelayReno().toBuilder().initialWindowSegments(10).build();
         var h = TcpHarness.established(cfg);
         h.write(bytes(10 * MSS, 3));
@@ -128,22 +130,31 @@ class DataTransferTest {
         h.deliver(seg().ack(LOCAL + 1).seq(REMOTE + 1));
         h.deliver(seg().ack(LOCAL + 1).seq(REMOTE + 1));
         h.expectNothing();                                   // limited transmit: no new data queued
+        assertEquals(8 * MSS, h.c.pipe());                   // 10 in flight − 2 delivered (RFC 6937 §3)
         h.deliver(seg().ack(LOCAL + 1).seq(REMOTE + 1));     // third duplicate: fast retransmit
         h.expect(seg().ack().seq(LOCAL + 1).ack(REMOTE + 1).len(MSS));
         TcpInfo i = h.c.info();
         assertEquals(5 * MSS, i.ssthresh());                 // FlightSize/2 = 10·MSS/2
-        assertEquals(5 * MSS + 3 * MSS, i.cwnd());           // ssthresh + 3·MSS
-        h.deliver(seg().ack(LOCAL + 1).seq(REMOTE + 1));     // more duplicates inflate cwnd by MSS
-        assertEquals(9 * MSS, h.c.info().cwnd());
-        // A partial ACK (segment 6 was lost too): NewReno retransmits it at once.
+        // PRR: pipe = 10 − 3 delivered − 1 lost = 6 > ssthresh, sndcnt = CEIL(1·5/10) = 1 segment (the
+        // retransmission): cwnd = pipe + sndcnt = 7 MSS, no ssthresh + 3·MSS inflation.
+        assertEquals(7 * MSS, i.cwnd());
+        assertEquals(7 * MSS, h.c.pipe());                   // the retransmission is in flight
+        h.deliver(seg().ack(LOCAL + 1).seq(REMOTE + 1));     // a fourth: CEIL(2·5/10) − 1 = 0 to send
+        h.expectNothing();
+        assertEquals(6 * MSS, h.c.info().cwnd());
+        // A partial ACK (segment 6 was lost too): NewReno retransmits it at once (RFC 6582 §3.2 step 3);
+        // it delivers 5 − 4 (already counted) = 1 MSS, pipe = 5 − 1 lost = 4 ≤ ssthresh: PRR-SSRB sends
+        // min(ssthresh − pipe, …) = 1 MSS.
         h.deliver(seg().ack(LOCAL + 1 + 5 * MSS).seq(REMOTE + 1));
         h.expect(seg().ack().seq(LOCAL + 1 + 5 * MSS).ack(REMOTE + 1).len(MSS));
-        assertEquals(9 * MSS - 5 * MSS + MSS, h.c.info().cwnd()); // deflate by acked, add back one MSS
-        // Full ACK: recovery ends, cwnd = min(ssthresh, FlightSize + MSS).
+        assertEquals(5 * MSS, h.c.info().cwnd());
+        // Full ACK: recovery ends, RFC 6937 §3 "cwnd = ssthresh".
         h.deliver(seg().ack(LOCAL + 1 + 10 * MSS).seq(REMOTE + 1));
         h.expectNothing();
-        assertEquals(Math.min(5 * MSS, MSS + MSS), h.c.info().cwnd());
+        assertEquals(5 * MSS, h.c.info().cwnd());
         assertEquals(2, h.c.retransmittedSegments());
+        assertEquals(1, h.c.recoveryEpisodes());
+        assertEquals(0, h.c.timeouts());
     }
 
     @Test

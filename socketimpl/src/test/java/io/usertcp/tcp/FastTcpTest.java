@@ -427,7 +427,8 @@ class FastTcpTest {
     @Test
     void C2_12_senderRetransmitsOnlyTheHoles() {
         // 10 segments of 1448 in flight; the peer lost segments 2 and 5 (1-based) and SACKs the rest.
-        TcpConfig cfg = noDelay().toBuilder().initialWindowSegments(10).build();
+        // RFC 6675 loss detection alone (IsLost with DupThresh): RACK off.
+        TcpConfig cfg = noDelay().toBuilder().initialWindowSegments(10).rack(false).congestionControl("reno").build();
         var t = new Ts(cfg, 0, PEER_TS, true);
         var h = t.h;
         int seg = 1448;
@@ -461,7 +462,7 @@ class FastTcpTest {
         assertEquals(1, sent.get(4).size(), h.describeAll(sent.get(4)));
         assertEquals(h.localIss + hole2, sent.get(4).get(0).seq());
         assertEquals(seg, sent.get(4).get(0).payloadLength());
-        assertEquals(1, h.c.sackRetransmits());
+        assertEquals(2, h.c.sackRetransmits());
         // Segments 8–10 SACKed too: no hole is left below the highest SACKed byte, nothing more is resent.
         h.deliver(seg().ack(LOCAL + hole1).seq(REMOTE + 1).options(t.ts(PEER_TS).withSackBlocks(
                 h.localIss + hole2 + seg, h.localIss + end, h.localIss + hole1 + seg, h.localIss + hole2)));

@@ -27,7 +27,8 @@ public final class AllowedDifferences {
     private static final String LINUX_ONLY_OPTIONS = "usertcp reports only the options it implements"
             + " (JDK-CONTRACT §1.5): SO_INCOMING_NAPI_ID (a kernel NIC queue id), SO_REUSEPORT (kernel"
             + " load-balancing of listeners) and TCP_QUICKACK (a Linux delayed-ACK switch) have no"
-            + " counterpart in usertcp";
+            + " counterpart in usertcp; and it adds its own TCP_CONGESTION (io.usertcp.net.UserTcpOptions,"
+            + " the congestion control algorithm as Linux's TCP_CONGESTION, which the JDK does not expose)";
 
     private static final List<Entry> TABLE = List.of(
             new Entry("OptionsTest.supportedOptionsSocket", "usertcp-loopback", "names", LINUX_ONLY_OPTIONS),

@@ -23,7 +23,9 @@ import java.util.concurrent.atomic.AtomicReference;
  *
  * <p>Open with {@link #open(TunConfig)}. The descriptor is non-blocking; {@code receive} reads
  * first and only when nothing is queued waits in {@code poll(2)} on the TUN descriptor and on an
- * eventfd that {@link #close()} signals, so a blocked receiver wakes at once on close.
+ * eventfd that {@link #close()} signals, so a blocked receiver wakes at once on close. (A waiting
+ * receive right after a non-waiting one found the queue empty polls first instead: a receiver that
+ * drains a burst with timeout 0 then waits pays poll + read, not read + poll + read.)
  *
  * <p><b>Buffers.</b> Direct buffers go to the kernel without a copy (their native address is
  * cached per buffer). Heap buffers work too, through a copy. {@code receive} needs a buffer of at
@@ -83,6 +85,8 @@ public final class TunDevice implements PacketLink {
     private final AtomicLong txBytes = new AtomicLong();
     private final AtomicLong txDropped = new AtomicLong();
     private final AtomicLong rxGso = new AtomicLong();
+    /** The last non-waiting read found nothing queued (a hint for the order of read and poll; racy by design). */
+    private volatile boolean rxDrained;
     private final AtomicLong txGso = new AtomicLong();
 
     /** Native scratch of the vnet-header calls, one per caller at a time (a racing second caller makes its own). */
@@ -446,9 +450,15 @@ public final class TunDevice implements PacketLink {
         try {
             long deadline = 0;
             boolean timed = false;
+            // When the previous read found the queue empty (a receiver that just drained a burst
+            // and now waits), poll first: read, EAGAIN, poll, read would cost one syscall more.
+            boolean pollFirst = timeoutNanos > 0 && rxDrained;
             for (;;) {
                 long n;
-                if (vnetHdr != 0) {
+                if (pollFirst) {
+                    pollFirst = false;
+                    n = -Errno.EAGAIN;
+                } else if (vnetHdr != 0) {
                     n = readVnet(dst, gso);
                 } else if (dst.isDirect()) {
                     n = TunSys.read(fd, address(dst, false), dst.capacity());
@@ -462,6 +472,9 @@ public final class TunDevice implements PacketLink {
                     }
                 }
                 if (n > 0) {
+                    if (rxDrained) {
+                        rxDrained = false;
+                    }
                     dst.position(0).limit((int) n);
                     rxPackets.incrementAndGet();
                     rxBytes.addAndGet(n);
@@ -481,6 +494,7 @@ public final class TunDevice implements PacketLink {
                     throw new ClosedChannelException();
                 }
                 if (timeoutNanos <= 0) {
+                    rxDrained = true;
                     return 0;
                 }
                 int waitMillis;
