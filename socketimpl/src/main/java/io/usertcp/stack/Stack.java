@@ -1360,14 +1360,22 @@ public final class Stack implements AutoCloseable {
                     continue;
                 }
                 LinkDownException e = i.tx.takeFailure();
-                if (e != null) {
+                boolean up = i.tx.takeRecovered(); // a send worked after the last failure
+                // A failure followed by a working send, on a link already known down, is stale: it
+                // must not fail connections opened since (the original, synchronous path had already
+                // reported it before they existed).
+                if (e != null && !(up && i.down)) {
                     linkFailed(i, e);
                 }
-                if (i.tx.takeRecovered() && i.down && !i.gone && e == null) {
+                if (up && i.down && !i.gone) {
                     i.down = false;
                     LOG.log(System.Logger.Level.INFO, "usertcp: link " + i.name + " is up again");
                 }
             }
+            // Fail the link's connections now, as the synchronous send path did inside its flush —
+            // not at some later event, which may be a connect over a link that works again. (Inside
+            // an outer flush this returns at once and that flush does it.)
+            flush();
         } finally {
             lock.unlock();
         }

@@ -60,7 +60,10 @@ final class TxRing {
     private long sent;           // consumer only
     /** The last LinkDownException since {@link #takeFailure()}; set by the consumer. */
     private volatile LinkDownException failure;
-    /** A send worked after a failure was recorded; cleared by {@link #takeRecovered()}. */
+    /**
+     * A send worked after the last failure (so the link's latest state is "up"); cleared by
+     * {@link #takeRecovered()} and by a later failure.
+     */
     private volatile boolean recovered;
     private boolean failedSinceRecovery; // consumer only
 
@@ -182,6 +185,7 @@ final class TxRing {
                 // by the stack after the drain (Stack#handleLinkEvents).
                 sendErrors.increment();
                 failure = e;
+                recovered = false; // the latest state is "down"
                 failedSinceRecovery = true;
             } catch (IOException | RuntimeException e) {
                 sendErrors.increment();
