@@ -777,6 +777,9 @@ public final class Stack implements AutoCloseable {
                 }
                 failures = 0;
                 backoff = RX_RETRY_NANOS;
+                if (n == 0) {
+                    checkLinkUp(iface); // idle for RX_WAIT_NANOS: is the interface still up?
+                }
             } catch (ClosedChannelException e) {
                 if (!isClosed()) {
                     // Closed under the stack (someone else closed the device): the link is dead.
@@ -1548,6 +1551,35 @@ public final class Stack implements AutoCloseable {
                 internalError("failing " + c.key, e);
             }
             markDirty(c);
+        }
+    }
+
+    /**
+     * Asks an idle link whether its interface is still up ({@link PacketLink#isUp()}; no lock held
+     * for the question): a link found down fails its connections now, even those with nothing to
+     * send, and one found up again is usable again.
+     */
+    private void checkLinkUp(NetInterface i) {
+        boolean up;
+        try {
+            up = i.link.isUp();
+        } catch (RuntimeException e) {
+            return; // cannot tell
+        }
+        lock.lock();
+        try {
+            if (closed || i.gone) {
+                return;
+            }
+            if (!up && !i.down) {
+                linkFailed(i, new LinkDownException(i.name, false, "the interface is not up"));
+                flush();
+            } else if (up && i.down) {
+                i.down = false;
+                LOG.log(System.Logger.Level.INFO, "usertcp: link " + i.name + " is up again");
+            }
+        } finally {
+            lock.unlock();
         }
     }
 

@@ -1789,13 +1789,17 @@ public final class TcpConnection {
 
     /**
      * Send autotuning, as Linux's tcp_sndbuf_expand: the writer found the buffer full; let it hold
-     * twice the congestion window (at least twice the initial window), so that the application keeps
-     * a large cwnd supplied through a round trip and a loss repair (CUBIC's reduction to 0.7 cwnd needs
-     * about 1.7 cwnd of queued data; 2 leaves a cushion), up to {@code maxSendBufferSize}.
+     * twice what may be in flight (at least twice the 10-segment initial window, RFC 6928), so that the
+     * application keeps a large cwnd supplied through a round trip and a loss repair (CUBIC's reduction
+     * to 0.7 cwnd needs about 1.7 cwnd of queued data; 2 leaves a cushion), up to
+     * {@code maxSendBufferSize}. What may be in flight is the smaller of cwnd and the largest window the
+     * peer has offered: a receiver-limited connection gains nothing from a larger buffer (Linux checks
+     * the same thing through "cwnd not full").
      */
     private void tuneSendBuffer() {
         if (sndBufLocked || sndBufSize >= config.maxSendBufferSize()) return;
-        long want = 2L * Math.max(cc.cwnd(), 10L * sndMss);
+        long inFlight = Math.min(cc.cwnd(), Math.max(maxSndWnd, sndWnd));
+        long want = 2L * Math.max(inFlight, 10L * sndMss);
         if (want > sndBufSize) {
             sndBufSize = (int) Math.min(config.maxSendBufferSize(), want);
             if (sndBuf.maxCapacity() < sndBufSize) sndBuf.setMaxCapacity(sndBufSize);

@@ -184,6 +184,34 @@ class LinkFailureTest {
     }
 
     @Test
+    void linkSetDownFailsAnIdleConnectionTooAndComesBackWithoutASend() throws Exception {
+        String dev = "utf-idle";
+        UserTcp ut = start(dev);
+        ServerSocket ss = kernel.listen();
+        kernel.daemon("kernel-accept-hold", () -> kernel.closeLater(ss.accept())); // holds it, sends nothing
+        Socket s = ut.socketFactory().createSocket();
+        toClose.add(s);
+        s.connect(new InetSocketAddress(KERNEL, ss.getLocalPort()), 5000);
+        InputStream in = s.getInputStream();
+        Outcome.Watch read = Outcome.start("idle-read", () -> {
+            if (in.read() >= 0) {
+                throw new AssertionError("the peer never writes");
+            }
+        }).awaitParked();
+        long t0 = System.nanoTime();
+        ip("link", "set", "dev", dev, "down");
+        // Nothing is in flight, so no send can notice: the RX thread's idle check (every 500 ms) does.
+        Outcome o = Outcome.await(read.result(), 20, "idle read when the link went down");
+        assertEquals(NETWORK_DOWN, o.what());
+        Outcome.assertWithin(o.millisAfter(t0), 500 + 5000, "idle connection on a link set down");
+        ip("link", "set", "dev", dev, "up");
+        roundTrip(ut, "after the idle link came back");
+        assertEquals(0, ut.stack().stats().internalErrors());
+        Reliability.record("link down with one idle connection (blocked read, nothing in flight): \"Network is down\" after "
+                + o.millisAfter(t0) + " ms (idle check every 500 ms); new connection after link up OK");
+    }
+
+    @Test
     void deviceDeletedUnderLoadFailsEverySocketAndTheStackRestarts() throws Exception {
         String dev = "utf-del";
         UserTcp ut = start(dev);

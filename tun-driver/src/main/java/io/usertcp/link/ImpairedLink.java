@@ -117,6 +117,7 @@ public final class ImpairedLink implements PacketLink {
 
     @Override public String name() { return inner.name(); }
     @Override public int mtu() { return inner.mtu(); }
+    @Override public boolean isUp() { return inner.isUp(); }
 
     /** The wrapped link. */
     public PacketLink inner() { return inner; }

@@ -58,6 +58,16 @@ public interface PacketLink extends Closeable {
     }
 
     /**
+     * Whether the link can carry packets now: false once its interface is administratively down
+     * (or gone). The stack asks when the link has been idle for a while and then fails the
+     * connections over it, as for a send refused with {@link LinkDownException}. Cheap enough to
+     * call twice a second, never blocks for long; a link that cannot tell says true (the default).
+     */
+    default boolean isUp() {
+        return true;
+    }
+
+    /**
      * Sends one IP packet with offload metadata, as {@link #send(ByteBuffer)} otherwise: a TCP
      * packet whose checksum the link fills ({@link GsoInfo#FLAG_NEEDS_CSUM}) or a super-segment of
      * up to {@link LinkOffload#maxPacketSize()} bytes the link cuts into {@code gso.gsoSize()}

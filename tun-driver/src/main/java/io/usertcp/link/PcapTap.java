@@ -105,6 +105,11 @@ public final class PcapTap implements PacketLink {
         return inner.offload();
     }
 
+    @Override
+    public boolean isUp() {
+        return inner.isUp();
+    }
+
     /**
      * Records and forwards. A super-segment is recorded whole (one pcap record up to 64 KiB, as
      * tcpdump shows TSO packets on a Linux interface) and a packet whose checksum the link fills

@@ -413,6 +413,31 @@ public final class TunDevice implements PacketLink {
                 : " — the kernel rejects packets that are not IPv4/IPv6") : ""));
     }
 
+    /**
+     * Whether the interface is administratively up (SIOCGIFFLAGS, IFF_UP), in this thread's network
+     * namespace; false once closed or when the interface no longer exists. An ioctl that fails for
+     * another reason says true (we cannot tell).
+     */
+    @Override
+    public boolean isUp() {
+        if (state.get() < 0) {
+            return false;
+        }
+        int sock;
+        try {
+            sock = TunSys.inetDatagramSocket();
+        } catch (ErrnoException e) {
+            return true;
+        }
+        try {
+            return (TunSys.getFlags(sock, name) & TunSys.IFF_UP) != 0;
+        } catch (ErrnoException e) {
+            return e.errno() != Errno.ENODEV;
+        } finally {
+            TunSys.close(sock);
+        }
+    }
+
     /** The interface was deleted under our descriptor (tun_chr_read/write_iter: no tun attached, EBADFD). */
     private LinkDownException gone(long n) {
         return new LinkDownException(name, true, "TUN device " + name + " is gone (" + Errno.describe((int) -n)
