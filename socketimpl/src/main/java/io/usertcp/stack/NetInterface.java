@@ -5,7 +5,8 @@ import io.usertcp.link.PacketLink;
 /**
  * One interface of a stack: a link with an IPv4 address and prefix, or the built-in loopback
  * (127.0.0.0/8, no link: its packets go to the stack's loopback queue). Immutable but for the
- * link's health, which the stack tracks under its engine lock.
+ * link's health, which the stack tracks under its engine lock, and {@link #tx}, set once at
+ * construction of the stack.
  */
 final class NetInterface {
 
@@ -24,6 +25,8 @@ final class NetInterface {
     final int address;
     final int prefixLength;
     final int mtu;
+    /** The link's transmit queue (null for the loopback); set once by the stack before any thread runs. */
+    TxRing tx;
     /** The last send failed with a (non-permanent) LinkDownException; cleared by a send that works. Guarded by the stack lock. */
     boolean down;
     /** The link is dead for good (device deleted, closed under the stack, RX errors without end). Guarded by the stack lock. */
