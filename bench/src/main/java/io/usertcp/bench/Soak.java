@@ -8,7 +8,11 @@ import io.usertcp.stack.Stack;
 import io.usertcp.stack.StackStats;
 import io.usertcp.stack.TcpSocket;
 import io.usertcp.tcp.TcpConfig;
+import io.usertcp.tcp.TcpConnection;
+import io.usertcp.tcp.TcpEventListener;
 import io.usertcp.tcp.TcpInfo;
+import io.usertcp.tcp.TcpState;
+import io.usertcp.wire.TcpSegment;
 import io.usertcp.wire.DropReason;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -43,7 +47,7 @@ import java.util.concurrent.atomic.AtomicReference;
  *
  * <p>Output: {@code READY} once listening (serve); {@code PROGRESS} lines on stderr every 30 s;
  * {@code SOAK role=… sent=… received=… seconds=… receive_seconds=… sent_sha=… received_sha=… expected_ok=true|false}
- * ({@code receive_seconds}: when this end had read the other's whole stream)
+ * ({@code receive_seconds}: when this end had read the other's last byte)
  * and, for usertcp, a {@code STACK} line (retransmits, checksum drops) and a {@code RELAY} line per
  * direction. A watchdog ends the process with status 3 and a {@code SOAK … timeout=true} line after
  * {@code --max-seconds}. Exit status 0 only when both directions completed and matched.
@@ -95,6 +99,7 @@ public final class Soak {
         if (netName.equals("usertcp")) {
             user = UserSetup.open(o);
             net = user.net;
+            progress.extra = user::connectionSummary;
         } else {
             net = new KernelNet();
         }
@@ -114,6 +119,7 @@ public final class Soak {
             long mine = seed * 2 + (role.equals("serve") ? 0 : 1);
             long theirs = seed * 2 + (role.equals("serve") ? 1 : 0);
             status = transfer(conn, bytes, mine, theirs, progress, role.equals("serve"));
+            watchdog.interrupt(); // done in time: the report below must not be cut short
             conn.close();
         } finally {
             if (user != null) {
@@ -193,7 +199,9 @@ public final class Soak {
             while (true) {
                 int n = conn.read(b, 0, b.length);
                 if (n < 0) {
-                    p.receiveEndNanos = System.nanoTime();
+                    if (p.receiveEndNanos == 0) {
+                        p.receiveEndNanos = System.nanoTime();
+                    }
                     break;
                 }
                 receivedSha.update(b, 0, n);
@@ -207,7 +215,9 @@ public final class Soak {
                         }
                     }
                 }
-                p.received.addAndGet(n);
+                if (p.received.addAndGet(n) == bytes) {
+                    p.receiveEndNanos = System.nanoTime(); // the last byte (the FIN may come later: finLast)
+                }
             }
         } catch (Throwable t) {
             readError = t;
@@ -283,7 +293,8 @@ public final class Soak {
         final String role, net;
         final AtomicLong sent = new AtomicLong(), received = new AtomicLong();
         volatile long startNanos, endNanos;
-        volatile long receiveEndNanos; // when the other end's FIN was read: its direction is complete
+        volatile long receiveEndNanos; // when the other end's last byte (or an early FIN) was read
+        volatile java.util.function.Supplier<String> extra; // more for the PROGRESS lines (usertcp: the connection)
         volatile long firstMismatch = -1; // offset of the first received byte that differs from the expected stream
 
         Progress(String role, String net) {
@@ -301,8 +312,9 @@ public final class Soak {
                         return;
                     }
                     if (endNanos == 0) {
-                        System.err.printf(Locale.ROOT, "PROGRESS %s %.0fs sent=%d received=%d%n", role,
-                                (System.nanoTime() - startNanos) / 1e9, sent.get(), received.get());
+                        System.err.printf(Locale.ROOT, "PROGRESS %s %.0fs sent=%d received=%d%s%n", role,
+                                (System.nanoTime() - startNanos) / 1e9, sent.get(), received.get(),
+                                extra != null ? " " + extra.get() : "");
                     }
                 }
             }, "soak-progress");
@@ -331,10 +343,18 @@ public final class Soak {
         final Stack stack;
         final ImpairingRelay relay;
         final Net net;
+        final AtomicLong rtos = new AtomicLong(), retransmitted = new AtomicLong();
 
         private UserSetup(Stack stack, ImpairingRelay relay) {
             this.stack = stack;
             this.relay = relay;
+            stack.addStateListener(new TcpEventListener() {
+                @Override public void stateChanged(TcpConnection c, TcpState from, TcpState to, TcpSegment cause) { }
+                @Override public void rtoFired(TcpConnection c, int retries, long rtoNanos, long now) { rtos.incrementAndGet(); }
+                @Override public void retransmitted(TcpConnection c, int seq, int length, long now) {
+                    retransmitted.incrementAndGet();
+                }
+            });
             this.net = new Net() {
                 @Override
                 public Conn connect(InetAddress local, int localPort, InetAddress remote, int port) throws IOException {
@@ -388,6 +408,17 @@ public final class Soak {
             return new UserSetup(s, relay);
         }
 
+        /** cwnd, ssthresh, RTT, RTO, windows and the RTO / retransmission counts of the connection(s). */
+        String connectionSummary() {
+            StringBuilder b = new StringBuilder();
+            for (TcpInfo i : stack.connections()) {
+                b.append(String.format(Locale.ROOT, "[%s cwnd=%d ssthresh=%d srtt=%.1fms rto=%.0fms snd_wnd=%d rcv_wnd=%d"
+                        + " send_queue=%d retrans=%d] ", i.state(), i.cwnd(), i.ssthresh(), i.srttNanos() / 1e6,
+                        i.rtoNanos() / 1e6, i.sndWnd(), i.rcvWnd(), i.sendQueue(), i.retransmits()));
+            }
+            return b + "rto_fired=" + rtos.get() + " retransmitted=" + retransmitted.get();
+        }
+
         private static double d(Map<String, String> o, String k) {
             return Double.parseDouble(o.getOrDefault(k, "0"));
         }
@@ -398,7 +429,7 @@ public final class Soak {
             for (TcpInfo i : stack.connections()) {
                 retrans += i.retransmits();
             }
-            System.out.println("STACK retransmits=" + retrans + " checksum_drops=" + checksumDrops(st)
+            System.out.println("STACK rto_fired=" + rtos.get() + " retransmits=" + retrans + " checksum_drops=" + checksumDrops(st)
                     + " internal_errors=" + st.internalErrors() + " packets_in=" + st.packetsIn()
                     + " packets_out=" + st.packetsOut());
             System.out.println("RELAY a>b " + relay.aToB());

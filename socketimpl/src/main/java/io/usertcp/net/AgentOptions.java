@@ -41,6 +41,8 @@ final class AgentOptions {
         m.put("trace", "trace=off|segments|ladder (print segments and state changes, or a ladder per connection)");
         m.put("svg", "svg=DIR (with trace=ladder: also write each ladder as DIR/ladder-LOCAL-REMOTE.svg)");
         m.put("msl", "msl=DURATION like 500ms, 30s or 1m (maximum segment lifetime; TIME-WAIT is 2*MSL)");
+        m.put("congestion", "congestion=cubic|reno (congestion control of every socket, default cubic)");
+        m.put("pacing", "pacing=on|off (space each window's segments over the RTT, default off)");
         return m;
     }
 
@@ -224,6 +226,22 @@ final class AgentOptions {
             Duration d = m.group(2).equals("ms") ? Duration.ofMillis(n)
                     : m.group(2).equals("s") ? Duration.ofSeconds(n) : Duration.ofMinutes(n);
             b.msl(d);
+        }
+        String cc = values.get("congestion");
+        if (cc != null) {
+            try {
+                b.congestionControl(cc);
+            } catch (IllegalArgumentException e) {
+                throw bad(origin, "congestion", "cubic or reno");
+            }
+        }
+        String pacing = values.get("pacing");
+        if (pacing != null) {
+            switch (pacing.toLowerCase(java.util.Locale.ROOT)) {
+                case "on", "true" -> b.pacing(true);
+                case "off", "false" -> b.pacing(false);
+                default -> throw bad(origin, "pacing", "on or off");
+            }
         }
         return b.config();
     }

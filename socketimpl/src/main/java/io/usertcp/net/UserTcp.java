@@ -203,6 +203,8 @@ public final class UserTcp implements Closeable {
         final PrintStream traceOut;
         final Path ladderSvgDir; // null = text only
         final boolean createTun;
+        final String congestionControl; // null = the engine's default (cubic)
+        final boolean pacing;
 
         private Config(Builder b) {
             this.tun = b.tun;
@@ -219,6 +221,8 @@ public final class UserTcp implements Closeable {
             this.traceOut = b.traceOut;
             this.ladderSvgDir = b.ladderSvgDir;
             this.createTun = b.createTun;
+            this.congestionControl = b.congestionControl;
+            this.pacing = b.pacing;
         }
 
         public String tun() { return tun; }
@@ -231,6 +235,9 @@ public final class UserTcp implements Closeable {
         public TunConfig.Offload offload() { return offload; }
         public Trace trace() { return trace; }
         public Path ladderSvgDir() { return ladderSvgDir; }
+        /** The stack's congestion control algorithm, or null for the default ("cubic"). */
+        public String congestionControl() { return congestionControl; }
+        public boolean pacing() { return pacing; }
     }
 
     /** Configures and starts a {@link UserTcp}. Every setting is optional. */
@@ -249,6 +256,8 @@ public final class UserTcp implements Closeable {
         private PrintStream traceOut = System.err;
         private Path ladderSvgDir;
         private boolean createTun = true;
+        private String congestionControl;
+        private boolean pacing;
 
         private Builder() {
             try {
@@ -295,6 +304,22 @@ public final class UserTcp implements Closeable {
                 throw new IllegalArgumentException("msl must not be negative: " + msl);
             }
             this.msl = msl;
+            return this;
+        }
+
+        /**
+         * The congestion control algorithm of every socket ("cubic", the default, or "reno"); each socket
+         * can still choose its own with {@link UserTcpOptions#TCP_CONGESTION}.
+         * @throws IllegalArgumentException for an unknown algorithm
+         */
+        public Builder congestionControl(String name) {
+            this.congestionControl = TcpConfig.DEFAULT.withCongestionControl(name).congestionControl();
+            return this;
+        }
+
+        /** Paces every connection's segments over the RTT (TcpConfig.pacing; default off). */
+        public Builder pacing(boolean on) {
+            this.pacing = on;
             return this;
         }
 
@@ -372,6 +397,10 @@ public final class UserTcp implements Closeable {
         if (c.receiveBufferSize > 0) {
             tcp.receiveBufferSize(c.receiveBufferSize);
         }
+        if (c.congestionControl != null) {
+            tcp.congestionControl(c.congestionControl);
+        }
+        tcp.pacing(c.pacing);
         Stack.Builder sb = Stack.builder().tcpConfig(tcp.build());
         PacketLink link = null;
         if (c.tun != null) {

@@ -236,6 +236,12 @@ public final class Stack implements AutoCloseable {
             return this;
         }
 
+        /** The largest listen backlog (default 4096 as Linux's somaxconn; larger requests are clamped). */
+        public Builder maxBacklog(int n) {
+            this.limits = limits.withMaxBacklog(n);
+            return this;
+        }
+
         /** The largest SO_RCVBUF / SO_SNDBUF an application may set (default 16 MiB; larger is clamped). */
         public Builder maxSocketBufferSize(int bytes) {
             this.limits = limits.withMaxSocketBufferSize(bytes);
@@ -945,6 +951,7 @@ public final class Stack implements AutoCloseable {
 
     /** A listener of this stack (lock held). */
     TcpListener newListener(TcpConfig cfg, int port, int backlog) {
+        backlog = Math.min(backlog, limits.maxBacklog()); // StackLimits.maxBacklog, as Linux's somaxconn
         TcpListener l = new TcpListener(cfg, port, backlog, events, isn, () -> nextConnectionId++);
         l.setSynCookies(synCookies);
         return l;

@@ -28,23 +28,32 @@ import java.util.Objects;
  * @param fragmentTimeout     how long an incomplete datagram is kept (RFC 791 / Linux ipfrag_time
  *                            30 s); then dropped with ICMP time exceeded (code 1) when the first
  *                            fragment had arrived
+ * @param maxBacklog          the largest listen backlog (SYN queue + accept queue) an application
+ *                            may ask for; larger requests are clamped, as Linux's net.core.somaxconn.
+ *                            Without it {@code new ServerSocket(port, Integer.MAX_VALUE)} would let a
+ *                            SYN flood fill memory with half-open connections before SYN cookies
+ *                            start. Default {@value #DEFAULT_MAX_BACKLOG} (somaxconn's default)
  */
 public record StackLimits(int maxConnections, int maxSocketBufferSize, int fragmentBytes, int fragmentDatagrams,
-                          Duration fragmentTimeout) {
+                          Duration fragmentTimeout, int maxBacklog) {
 
     public static final int DEFAULT_MAX_CONNECTIONS = 262_144;
     public static final int DEFAULT_MAX_SOCKET_BUFFER_SIZE = 16 * 1024 * 1024;
+    public static final int DEFAULT_MAX_BACKLOG = 4096;
     /** The smallest reassembly budget: one largest IPv4 datagram. */
     public static final int MIN_FRAGMENT_BYTES = 65_535;
 
     public static final StackLimits DEFAULT = new StackLimits(DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_SOCKET_BUFFER_SIZE,
             FragmentReassembler.DEFAULT_MAX_BYTES, FragmentReassembler.DEFAULT_MAX_DATAGRAMS,
-            Duration.ofNanos(FragmentReassembler.DEFAULT_TIMEOUT_NANOS));
+            Duration.ofNanos(FragmentReassembler.DEFAULT_TIMEOUT_NANOS), DEFAULT_MAX_BACKLOG);
 
     public StackLimits {
         Objects.requireNonNull(fragmentTimeout, "fragmentTimeout");
         if (maxConnections < 1) {
             throw new IllegalArgumentException("maxConnections " + maxConnections + " < 1");
+        }
+        if (maxBacklog < 1) {
+            throw new IllegalArgumentException("maxBacklog " + maxBacklog + " < 1");
         }
         if (maxSocketBufferSize < 1) {
             throw new IllegalArgumentException("maxSocketBufferSize " + maxSocketBufferSize + " < 1");
@@ -57,15 +66,19 @@ public record StackLimits(int maxConnections, int maxSocketBufferSize, int fragm
         }
     }
 
-    StackLimits withMaxConnections(int n) {
-        return new StackLimits(n, maxSocketBufferSize, fragmentBytes, fragmentDatagrams, fragmentTimeout);
+    public StackLimits withMaxConnections(int n) {
+        return new StackLimits(n, maxSocketBufferSize, fragmentBytes, fragmentDatagrams, fragmentTimeout, maxBacklog);
     }
 
-    StackLimits withMaxSocketBufferSize(int n) {
-        return new StackLimits(maxConnections, n, fragmentBytes, fragmentDatagrams, fragmentTimeout);
+    public StackLimits withMaxSocketBufferSize(int n) {
+        return new StackLimits(maxConnections, n, fragmentBytes, fragmentDatagrams, fragmentTimeout, maxBacklog);
     }
 
-    StackLimits withFragments(int bytes, int datagrams, Duration timeout) {
-        return new StackLimits(maxConnections, maxSocketBufferSize, bytes, datagrams, timeout);
+    public StackLimits withFragments(int bytes, int datagrams, Duration timeout) {
+        return new StackLimits(maxConnections, maxSocketBufferSize, bytes, datagrams, timeout, maxBacklog);
+    }
+
+    public StackLimits withMaxBacklog(int n) {
+        return new StackLimits(maxConnections, maxSocketBufferSize, fragmentBytes, fragmentDatagrams, fragmentTimeout, n);
     }
 }

@@ -16,7 +16,7 @@ package io.usertcp.tcp;
  * F-RTO or Eifel to call it), ECN (§4.6's ECE response; the stack does not negotiate ECN).
  */
 public final class Cubic implements CongestionControl {
-    /** RFC 9438 §5: "C SHOULD be set to 0.4". */
+    /** RFC 9438 §5.1: C = 0.4 (with β_cubic = 0.7, the value that keeps CUBIC fair to Reno). */
     public static final double C = 0.4;
     /** RFC 9438 §4.6: "β_cubic SHOULD be set to 0.7". */
     public static final double BETA = 0.7;
@@ -132,8 +132,8 @@ public final class Cubic implements CongestionControl {
         lastAckAt = now;
         if (acked <= 0) return;
         if (cwnd < ssthresh) {
-            // RFC 9438 §4.10: "CUBIC MUST employ a slow-start algorithm, when cwnd is no more than
-            // ssthresh"; RFC 9406 HyStart++ for the initial one, RFC 5681 §3.1 with RFC 3465 L = 2 after.
+            // RFC 9438 §4.10: slow start while cwnd is below ssthresh; RFC 9406 HyStart++ for the initial
+            // one, RFC 5681 §3.1 with RFC 3465 L = 2 after.
             // Linux's tcp_is_cwnd_limited: in slow start grow while at least half the window is used.
             if (2L * flightBefore < (long) cwnd) return;
             long inc = hystart.active() ? hystart.increase(acked, mss) : Math.min(acked, 2L * mss);
@@ -142,8 +142,8 @@ public final class Cubic implements CongestionControl {
             return;
         }
         if (2L * flightBefore < cwnd) {
-            // RFC 9438 §5.8: "CUBIC does not increase cwnd when the flow is currently limited by the
-            // application" — and t must not count that time: move the epoch with it. Limited means less
+            // RFC 9438 §5.8 (application-limited flows): no growth while the window is not used, and t
+            // must not count that time: move the epoch with it. Limited means less
             // than half the window in flight (Linux's slow-start test; generous enough for 64 KiB TSO
             // segments and Nagle-sized tails, which leave the last part of a window unsent).
             if (epochStart != NO_EPOCH && last != NO_EPOCH) epochStart += now - last;

@@ -12,6 +12,8 @@ final class Rack implements SackScoreboard.DeliveryListener {
     static final long WC_DEL_ACK_T = 200_000_000L;
     /** RFC 8985 §6.2 step 4: "RACK.reo_wnd_persist = 16". */
     static final int REO_WND_PERSIST = 16;
+    /** Smallest PTO (Linux: 10 ms). */
+    static final long MIN_PTO = 10_000_000L;
 
     // RFC 8985 §6.1 per-connection state
     long xmitTs = Long.MIN_VALUE;  // RACK.xmit_ts: latest transmission time among delivered segments
@@ -167,7 +169,9 @@ final class Rack implements SackScoreboard.DeliveryListener {
         if (!hasSrtt) return 1_000_000_000L;
         long pto = 2 * srtt;
         if (oneSegmentInFlight) pto += WC_DEL_ACK_T;
-        return Math.max(pto, RttEstimator.CLOCK_GRANULARITY);
+        // Deviation, as Linux (tcp_schedule_loss_probe): at least 10 ms, so that a tiny SRTT (a LAN, a
+        // loopback) does not probe before the peer had a chance to answer.
+        return Math.max(pto, MIN_PTO);
     }
 
     /** Forgets the delivery history (after a timeout the old samples say nothing about the path). */

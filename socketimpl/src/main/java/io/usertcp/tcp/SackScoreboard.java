@@ -267,7 +267,8 @@ final class SackScoreboard {
         System.arraycopy(xmit, k + 1, xmit, k + 2, tail - k - 1);
         System.arraycopy(flags, k + 1, flags, k + 2, tail - k - 1);
         tail++;
-        // Counters are per byte, so a split changes none of them.
+        // Byte counters do not change; a SACKed segment becomes two.
+        if ((flags[k] & SACKED) != 0) sackedSegments++;
         start[k + 1] = pos;
         end[k + 1] = end[k];
         xmit[k + 1] = xmit[k];

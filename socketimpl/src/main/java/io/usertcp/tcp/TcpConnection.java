@@ -17,7 +17,8 @@ import java.util.ArrayDeque;
  *   <li>RFC 9293 (TCP): §3.3.2 states, §3.4 sequence numbers, §3.5 establishment (figures 6–8),
  *       §3.6 closing, §3.7 segmentation (MSS, Nagle), §3.8 timers, windows, SWS avoidance, delayed
  *       ACK, §3.10 event processing (the segment-arrival steps this class follows line by line);</li>
- *   <li>RFC 5681 (congestion control), RFC 6582 (NewReno), RFC 3042 (limited transmit);</li>
+ *   <li>RFC 5681 (congestion control), RFC 6582 (NewReno), RFC 3042 (limited transmit), RFC 2018 and
+ *       RFC 6675 (SACK and SACK-based loss recovery), RFC 8985 (RACK-TLP), RFC 6937 (PRR);</li>
  *   <li>RFC 6298 (retransmission timer), RFC 6528 (initial sequence numbers);</li>
  *   <li>RFC 5961 (blind in-window attacks: challenge ACKs), RFC 1337 (TIME-WAIT assassination);</li>
  *   <li>RFC 7323 (window scale, timestamps and PAWS: see {@link TimestampState}), RFC 1122 §4.2 (host
@@ -35,16 +36,23 @@ import java.util.ArrayDeque;
  * {@code d} (0-based stream offset) is position {@code d + 1}, the FIN follows the last byte. 32-bit
  * sequence numbers exist only at the wire boundary ({@link #sndSeq}, {@link #rcvSeq}) and are
  * converted back through {@link Seq} differences, so wrapping (C2.16) needs no special case.
- * {@code sndNxt} is where the next (re)transmission starts; {@code sndMax} is the RFC's SND.NXT, the
- * highest position ever sent: after a timeout {@code sndNxt} goes back to {@code sndUna} (go-back-N)
- * while ACK checks keep using {@code sndMax}.
+ * {@code sndNxt} is where the next new segment starts; {@code sndMax} is the RFC's SND.NXT, the
+ * highest position ever sent. {@code sndNxt} goes back to {@code sndUna} only when what is in flight
+ * is forgotten (the peer's window closed, the path MTU shrank) or for the SYN; ACK checks keep using
+ * {@code sndMax}.
  *
- * <p><b>Loss recovery.</b> Detection (duplicate ACKs, NewReno partial ACKs, the RTO) lives here; the
- * congestion response is behind {@link CongestionControl}. Retransmissions go through
- * {@code retransmitOne} (the first unacknowledged segment) and the go-back-N rewind of {@code sndNxt}.
- * A SACK scoreboard (RFC 6675) plugs in at exactly these two places: it chooses which hole
- * {@code retransmitOne} sends and lets the rewind skip what the peer holds. The receive side's
- * {@link OutOfOrderRanges} is already the list of blocks a SACK option would report.
+ * <p><b>Loss recovery</b> (RFC 6675, RFC 8985, RFC 6937, RFC 6582; section "loss recovery" below).
+ * Every data segment sent is an entry of the {@link SackScoreboard} (send position range, last
+ * transmission time, flags SACKED / LOST / RETRANS), kept in primitive arrays and bounded. SACK blocks
+ * mark entries; loss is detected by RACK (RFC 8985 §6, time-based, the default with SACK), by RFC 6675
+ * IsLost() (DupThresh, when RACK is off) or, for peers without SACK, by three duplicate ACKs and
+ * NewReno partial ACKs (RFC 6582); the RTO marks everything lost. Whatever is marked lost is sent again
+ * by NextSeg() rule 1 while {@code cwnd − pipe} allows ({@code pipe} = RFC 6675 SetPipe(), counters in
+ * the scoreboard); new data is rule 2; rules 3 and 4 (the rescue retransmission) follow. During fast
+ * recovery {@link Prr} sets cwnd per ACK (RFC 6937 PRR-SSRB), so recovery never bursts; the
+ * {@link CongestionControl} only chooses ssthresh and grows the window outside recovery. Tail losses
+ * are probed (TLP, RFC 8985 §7) before the RTO. States: OPEN, RECOVERY (fast recovery until the
+ * cumulative ACK reaches {@code recover} = RecoveryPoint), LOSS (after an RTO, until the same).
  *
  * <p><b>Deviations</b> (each also noted where it happens): RST,ACK with SEQ=SND.NXT for our own resets
  * and a reset on data after close() (as Linux); a FIN is never delayed by Nagle and may go at the
@@ -1783,13 +1791,17 @@ public final class TcpConnection {
 
     /**
      * Send autotuning, as Linux's tcp_sndbuf_expand: the writer found the buffer full; let it hold
-     * twice the congestion window (at least twice the initial window), so that the application keeps
-     * a large cwnd supplied through a round trip and a loss repair (CUBIC's reduction to 0.7 cwnd needs
-     * about 1.7 cwnd of queued data; 2 leaves a cushion), up to {@code maxSendBufferSize}.
+     * twice what may be in flight (at least twice the 10-segment initial window, RFC 6928), so that the
+     * application keeps a large cwnd supplied through a round trip and a loss repair (CUBIC's reduction
+     * to 0.7 cwnd needs about 1.7 cwnd of queued data; 2 leaves a cushion), up to
+     * {@code maxSendBufferSize}. What may be in flight is the smaller of cwnd and the largest window the
+     * peer has offered: a receiver-limited connection gains nothing from a larger buffer (Linux checks
+     * the same thing through "cwnd not full").
      */
     private void tuneSendBuffer() {
         if (sndBufLocked || sndBufSize >= config.maxSendBufferSize()) return;
-        long want = 2L * Math.max(cc.cwnd(), 10L * sndMss);
+        long inFlight = Math.min(cc.cwnd(), Math.max(maxSndWnd, sndWnd));
+        long want = 2L * Math.max(inFlight, 10L * sndMss);
         if (want > sndBufSize) {
             sndBufSize = (int) Math.min(config.maxSendBufferSize(), want);
             if (sndBuf.maxCapacity() < sndBufSize) sndBuf.setMaxCapacity(sndBufSize);

@@ -8,6 +8,7 @@ import io.usertcp.link.MemoryLink;
 import io.usertcp.stack.Stack;
 import io.usertcp.stack.StackLimits;
 import io.usertcp.stack.TcpSocket;
+import io.usertcp.tcp.SynCookieMode;
 import io.usertcp.tcp.TcpConfig;
 import io.usertcp.wire.DropReason;
 import io.usertcp.wire.Ipv4Header;
@@ -40,10 +41,8 @@ class LimitsTest {
 
     @Test
     void beyondMaxConnectionsSynsAreDroppedAndCountedAndConnectFailsWithEnobufs() throws Exception {
-        StackLimits limits = StackLimits.DEFAULT;
         try (PeerHarness h = new PeerHarness(TcpConfig.DEFAULT, MemoryLink.DEFAULT_QUEUE_PACKETS,
-                new StackLimits(3, limits.maxSocketBufferSize(), limits.fragmentBytes(), limits.fragmentDatagrams(),
-                        limits.fragmentTimeout()))) {
+                StackLimits.DEFAULT.withMaxConnections(3))) {
             assertEquals(3, h.stack.limits().maxConnections());
             TcpSocket listener = h.listen(PORT, 50);
             PeerHarness.Conn first = h.open(listener, 40001, 1000, 1460, 65535);
@@ -100,6 +99,32 @@ class LimitsTest {
         }
     }
 
+    @Test
+    void listenBacklogIsClampedToMaxBacklog() {
+        // Cookies off: beyond the (clamped) backlog a SYN is dropped (C1.10), not answered.
+        try (PeerHarness h = new PeerHarness(TcpConfig.DEFAULT.withSynCookies(SynCookieMode.OFF),
+                MemoryLink.DEFAULT_QUEUE_PACKETS, StackLimits.DEFAULT.withMaxBacklog(2))) {
+            h.listen(PORT, 1_000_000);
+            h.inject(syn(40001, 1000));
+            h.inject(syn(40002, 2000));
+            h.inject(syn(40003, 3000));
+            List<PeerHarness.Out> out = h.drain();
+            assertTrue(synAckTo(out, 40001) && synAckTo(out, 40002), "two SYNs fit the clamped backlog");
+            assertTrue(!synAckTo(out, 40003), "the third does not: the backlog asked for (1,000,000) was clamped to 2");
+            assertEquals(2, h.stack.connections().size());
+        }
+        // Default cookies: the SYN beyond the clamped backlog gets a stateless SYN cookie instead.
+        try (PeerHarness h = new PeerHarness(TcpConfig.DEFAULT, MemoryLink.DEFAULT_QUEUE_PACKETS,
+                StackLimits.DEFAULT.withMaxBacklog(2))) {
+            h.listen(PORT, Integer.MAX_VALUE);
+            for (int i = 1; i <= 5; i++) {
+                h.inject(syn(40000 + i, i * 1000));
+            }
+            assertEquals(3, h.stack.stats().synCookiesSent());
+            assertEquals(2, h.stack.connections().size(), "no state beyond the clamped backlog");
+        }
+    }
+
     /** The first fragment (offset 0, MF) of datagram {@code id}: 1,480 bytes of a 2,960-byte TCP payload. */
     static void firstFragment(PeerHarness h, int id) {
         ByteBuffer b = ByteBuffer.allocate(1500);
@@ -122,7 +147,7 @@ class LimitsTest {
         }
         // 10 datagrams at most: the 30 oldest are evicted, counted.
         try (PeerHarness h = new PeerHarness(TcpConfig.DEFAULT, MemoryLink.DEFAULT_QUEUE_PACKETS,
-                new StackLimits(d.maxConnections(), d.maxSocketBufferSize(), d.fragmentBytes(), 10, d.fragmentTimeout()))) {
+                d.withFragments(d.fragmentBytes(), 10, d.fragmentTimeout()))) {
             for (int id = 1; id <= 40; id++) {
                 firstFragment(h, id);
             }
@@ -131,7 +156,7 @@ class LimitsTest {
         }
         // 64 KiB at most: far fewer than 40 fit; the rest are evicted, counted.
         try (PeerHarness h = new PeerHarness(TcpConfig.DEFAULT, MemoryLink.DEFAULT_QUEUE_PACKETS,
-                new StackLimits(d.maxConnections(), d.maxSocketBufferSize(), 65_536, 256, d.fragmentTimeout()))) {
+                d.withFragments(65_536, 256, d.fragmentTimeout()))) {
             for (int id = 1; id <= 40; id++) {
                 firstFragment(h, id);
             }
@@ -141,7 +166,7 @@ class LimitsTest {
         }
         // A 5 s timeout: an incomplete datagram is given up after 5 s, not 30.
         try (PeerHarness h = new PeerHarness(TcpConfig.DEFAULT, MemoryLink.DEFAULT_QUEUE_PACKETS,
-                new StackLimits(d.maxConnections(), d.maxSocketBufferSize(), d.fragmentBytes(), 256, Duration.ofSeconds(5)))) {
+                d.withFragments(d.fragmentBytes(), 256, Duration.ofSeconds(5)))) {
             firstFragment(h, 7);
             h.pump();
             h.advanceMillis(4_900);
@@ -155,6 +180,7 @@ class LimitsTest {
     void limitsAreValidatedAndReported() {
         assertThrows(IllegalArgumentException.class, () -> Stack.builder().maxConnections(0));
         assertThrows(IllegalArgumentException.class, () -> Stack.builder().maxSocketBufferSize(0));
+        assertThrows(IllegalArgumentException.class, () -> Stack.builder().maxBacklog(0));
         assertThrows(IllegalArgumentException.class, () -> Stack.builder().fragmentReassembly(1000, 10, Duration.ofSeconds(1)));
         assertThrows(IllegalArgumentException.class, () -> Stack.builder().fragmentReassembly(1 << 20, 0, Duration.ofSeconds(1)));
         assertThrows(IllegalArgumentException.class, () -> Stack.builder().fragmentReassembly(1 << 20, 10, Duration.ZERO));
@@ -162,8 +188,8 @@ class LimitsTest {
             assertEquals(StackLimits.DEFAULT, s.limits());
         }
         try (Stack s = Stack.builder().manual().maxConnections(10).fragmentReassembly(1 << 20, 16, Duration.ofSeconds(2)).build()) {
-            assertEquals(new StackLimits(10, StackLimits.DEFAULT_MAX_SOCKET_BUFFER_SIZE, 1 << 20, 16, Duration.ofSeconds(2)),
-                    s.limits());
+            assertEquals(new StackLimits(10, StackLimits.DEFAULT_MAX_SOCKET_BUFFER_SIZE, 1 << 20, 16, Duration.ofSeconds(2),
+                    StackLimits.DEFAULT_MAX_BACKLOG), s.limits());
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.usertcp.net;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -42,6 +43,19 @@ class AgentOptionsTest {
         assertEquals(TunConfig.Offload.AUTO, parse("tun=ut0,offload=auto").offload());
         assertEquals(TunConfig.Offload.REQUIRED, parse("tun=ut0,offload=on").offload());
         assertEquals(TunConfig.Offload.OFF, AgentOptions.parse(null, props("usertcp.offload", "off")).offload());
+    }
+
+    @Test
+    void congestionControlAndPacing() throws Exception {
+        assertNull(parse("tun=ut0").congestionControl());
+        assertFalse(parse("tun=ut0").pacing());
+        UserTcp.Config c = parse("congestion=NewReno,pacing=on");
+        assertEquals("reno", c.congestionControl());
+        assertTrue(c.pacing());
+        assertEquals("cubic", AgentOptions.parse(null, props("usertcp.congestion", "cubic")).congestionControl());
+        try (UserTcp ut = UserTcp.start(c); java.net.Socket s = ut.socketFactory().createSocket()) {
+            assertEquals("reno", s.getOption(UserTcpOptions.TCP_CONGESTION)); // the stack's default now
+        }
     }
 
     @Test
@@ -97,6 +111,8 @@ class AgentOptionsTest {
         "pcap=                       | bad agent option 'pcap=': pcap must be a file name",
         "svg=                        | bad agent option 'svg=': svg must be a directory name",
         "offload=yes                 | bad agent option 'offload=yes': offload must be auto, on or off",
+        "congestion=bbr              | bad agent option 'congestion=bbr': congestion must be cubic or reno",
+        "pacing=maybe                | bad agent option 'pacing=maybe': pacing must be on or off",
     })
     void badOptionsNameTheOptionAndTheValidForms(String args, String expected) {
         AgentOptions.BadOptionException e = assertThrows(AgentOptions.BadOptionException.class, () -> parse(args));

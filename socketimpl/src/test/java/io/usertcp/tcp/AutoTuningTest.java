@@ -323,6 +323,10 @@ class AutoTuningTest {
      * receiver does), which clocks out the next flight.
      */
     static void pump(FastTcpTest.Ts t, int rounds, List<Integer> sizes) {
+        pump(t, rounds, sizes, 65535);
+    }
+
+    static void pump(FastTcpTest.Ts t, int rounds, List<Integer> sizes, int windowField) {
         TcpHarness h = t.h;
         byte[] chunk = new byte[1 << 20];
         List<TcpSegment> flight = new ArrayList<>();
@@ -336,7 +340,7 @@ class AutoTuningTest {
             for (int i = 1; i < flight.size(); i += 2) {
                 TcpSegment s = flight.get(i);
                 int end = s.seq() - h.localIss + s.payloadLength();
-                h.deliver(seg().ack(end).seq(REMOTE + 1).window(65535).options(t.ts(2000 + r)));
+                h.deliver(seg().ack(end).seq(REMOTE + 1).window(windowField).options(t.ts(2000 + r)));
                 while (h.c.write(chunk, 0, chunk.length, h.now) > 0) { }
                 h.poll();
                 next.addAll(h.drain());
@@ -361,6 +365,19 @@ class AutoTuningTest {
                         || sizes.get(sizes.size() - 1) == cap,
                 "about twice cwnd " + cwnd + ": " + sizes);
         assertTrue(sizes.get(sizes.size() - 1) > 1 << 20, "grew well past the initial 256 KiB: " + sizes);
+    }
+
+    @Test
+    void sendBufferFollowsTheReceiversWindowWhenThatIsSmaller() {
+        // The peer's window field 512 << 7 = 64 KiB: however large cwnd is, no more than that can be in
+        // flight, so the buffer (initially 64 KiB here) grows to twice that and no further.
+        TcpConfig cfg = TcpConfig.DEFAULT.toBuilder().sendBufferSize(64 * 1024).build();
+        var t = new FastTcpTest.Ts(cfg, PEER_WSCALE, FastTcpTest.PEER_TS);
+        List<Integer> sizes = new ArrayList<>();
+        pump(t, 14, sizes, 512);
+        int cwnd = t.h.c.congestionControl().cwnd();
+        assertTrue(cwnd > 96 * 1024, "cwnd large enough that 2 x cwnd would exceed 192 KiB: " + cwnd);
+        assertEquals(2 * 64 * 1024, sizes.get(sizes.size() - 1), "" + sizes);
     }
 
     @Test
