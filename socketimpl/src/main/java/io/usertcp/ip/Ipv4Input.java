@@ -38,7 +38,8 @@ public final class Ipv4Input {
     @FunctionalInterface
     public interface Handler {
         /**
-         * @param ip  the validated header (for a reassembled datagram: a header over a new buffer)
+         * @param ip  the validated header (for a reassembled datagram: a header over a new buffer); a
+         *            view reused for the next packet: valid only during the call
          * @param buf buffer holding the payload; valid only during the call (copy what you keep)
          * @param off absolute offset of the payload
          * @param len payload length
@@ -50,6 +51,8 @@ public final class Ipv4Input {
     private final FragmentReassembler reassembler;
     private final IpStats stats;
     private final Handler[] handlers = new Handler[256];
+    /** The header view of the packet being received, re-pointed per packet (nothing allocated). */
+    private final Ipv4Header view = Ipv4Header.wrap(java.nio.ByteBuffer.allocate(0), 0);
 
     /**
      * @param isLocal     true for the addresses this host accepts datagrams for
@@ -83,7 +86,7 @@ public final class Ipv4Input {
         stats.increment(IpStats.Counter.PACKETS_RECEIVED);
         Ipv4Header ip;
         try {
-            ip = Ipv4Header.parse(buf, off, len);
+            ip = Ipv4Header.parseInto(view, buf, off, len);
         } catch (MalformedPacketException e) {
             stats.drop(e.reason());
             return false;

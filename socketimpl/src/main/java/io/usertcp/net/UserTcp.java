@@ -197,6 +197,8 @@ public final class UserTcp implements Closeable {
         final Duration msl; // null = the engine's default
         final int sendBufferSize; // 0 = default
         final int receiveBufferSize; // 0 = default
+        final int maxSendBufferSize; // 0 = default
+        final int maxReceiveBufferSize; // 0 = default
         final Path pcap; // null = none
         final TunConfig.Offload offload;
         final Trace trace;
@@ -215,6 +217,8 @@ public final class UserTcp implements Closeable {
             this.msl = b.msl;
             this.sendBufferSize = b.sendBufferSize;
             this.receiveBufferSize = b.receiveBufferSize;
+            this.maxSendBufferSize = b.maxSendBufferSize;
+            this.maxReceiveBufferSize = b.maxReceiveBufferSize;
             this.pcap = b.pcap;
             this.offload = b.offload;
             this.trace = b.trace;
@@ -250,6 +254,8 @@ public final class UserTcp implements Closeable {
         private Duration msl;
         private int sendBufferSize;
         private int receiveBufferSize;
+        private int maxSendBufferSize;
+        private int maxReceiveBufferSize;
         private Path pcap;
         private TunConfig.Offload offload = TunConfig.Offload.AUTO;
         private Trace trace = Trace.OFF;
@@ -323,13 +329,36 @@ public final class UserTcp implements Closeable {
             return this;
         }
 
+        /**
+         * Initial send buffer of every socket (the SO_SNDBUF default; TcpConfig 256 KiB). Send
+         * autotuning grows it up to {@link #maxSendBufferSize} unless a socket sets SO_SNDBUF.
+         */
         public Builder sendBufferSize(int bytes) {
             this.sendBufferSize = bytes;
             return this;
         }
 
+        /**
+         * Initial receive buffer of every socket (the SO_RCVBUF default; TcpConfig 128 KiB). Receive
+         * autotuning grows it up to {@link #maxReceiveBufferSize} unless a socket sets SO_RCVBUF.
+         */
         public Builder receiveBufferSize(int bytes) {
             this.receiveBufferSize = bytes;
+            return this;
+        }
+
+        /** Cap of send-buffer autotuning (TcpConfig default 4 MiB, as Linux tcp_wmem[2]). */
+        public Builder maxSendBufferSize(int bytes) {
+            this.maxSendBufferSize = bytes;
+            return this;
+        }
+
+        /**
+         * Cap of receive-buffer autotuning (TcpConfig default 6 MiB, as Linux tcp_rmem[2]); the
+         * window-scale shift is chosen to cover it. Equal to the initial size turns autotuning off.
+         */
+        public Builder maxReceiveBufferSize(int bytes) {
+            this.maxReceiveBufferSize = bytes;
             return this;
         }
 
@@ -393,6 +422,12 @@ public final class UserTcp implements Closeable {
         }
         if (c.sendBufferSize > 0) {
             tcp.sendBufferSize(c.sendBufferSize);
+        }
+        if (c.maxSendBufferSize > 0) {
+            tcp.maxSendBufferSize(c.maxSendBufferSize);
+        }
+        if (c.maxReceiveBufferSize > 0) {
+            tcp.maxReceiveBufferSize(c.maxReceiveBufferSize);
         }
         if (c.receiveBufferSize > 0) {
             tcp.receiveBufferSize(c.receiveBufferSize);

@@ -14,7 +14,7 @@ import java.util.Map;
  * <pre>
  * State      Recv-Q Send-Q Local Address:Port    Peer Address:Port     Process
  * ESTAB      0      0      127.0.0.1:40112       127.0.0.1:7007        pid=4242
- *          cubic mss:16344 cwnd:10 ssthresh:- rtt:0.210/0.105 rto:1000 retrans:0 bytes_sent:5 bytes_received:5 snd_wnd:65535 rcv_wnd:65535
+ *          cubic mss:65495 cwnd:10 ssthresh:- rtt:0.210/0.105 rto:1000 retrans:0 bytes_sent:5 bytes_received:5 snd_wnd:65535 rcv_wnd:65535
  * </pre>
  * Units as {@code ss}: cwnd and ssthresh in segments of {@code mss} bytes ({@code -} when
  * unbounded), rtt/rttvar and rto in milliseconds, queues and bytes in bytes.

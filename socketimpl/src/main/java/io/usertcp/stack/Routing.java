@@ -19,12 +19,14 @@ final class Routing {
 
     private final NetInterface loopback;
     private final List<NetInterface> links;   // interfaces with a PacketLink, in builder order
+    private final NetInterface[] linkArray;   // the same, for the per-packet loops (no iterator)
     private final NetInterface gatewayIface;  // null when there is no default route
     private final int gateway;
 
     Routing(NetInterface loopback, List<NetInterface> links, int gateway) {
         this.loopback = loopback;
         this.links = List.copyOf(links);
+        this.linkArray = this.links.toArray(new NetInterface[0]);
         NetInterface gw = null;
         if (gateway != 0) {
             for (NetInterface i : links) {
@@ -55,12 +57,31 @@ final class Routing {
         if (Addresses.isLoopback(ip)) {
             return true;
         }
-        for (NetInterface i : links) {
+        for (NetInterface i : linkArray) { // an array: no iterator per packet
             if (i.address == ip) {
                 return true;
             }
         }
         return false;
+    }
+
+    /**
+     * The interface {@link #route} would send a packet for {@code dst} through, or null; allocates
+     * nothing (the per-segment transmit path).
+     */
+    NetInterface egress(int dst) {
+        if (isLocal(dst)) {
+            return loopback;
+        }
+        for (NetInterface i : linkArray) {
+            if (i.onLink(dst)) {
+                return i;
+            }
+        }
+        if (gatewayIface != null && Addresses.isUnicast(dst)) {
+            return gatewayIface;
+        }
+        return null;
     }
 
     /** The route to {@code dst}, or null when there is none. */

@@ -28,6 +28,7 @@ import io.usertcp.wire.IcmpHeader;
 import io.usertcp.wire.Ipv4Header;
 import io.usertcp.wire.MalformedPacketException;
 import io.usertcp.wire.Seq;
+import io.usertcp.wire.TcpOptions;
 import io.usertcp.wire.TcpHeader;
 import io.usertcp.wire.TcpSegment;
 import java.io.IOException;
@@ -67,9 +68,17 @@ import java.util.concurrent.locks.ReentrantLock;
  *       emits once at the end, so one ACK can cover the burst.</li>
  *   <li>One platform daemon <b>timer thread</b> ({@code usertcp-timer}) waits on {@link #timerWake}
  *       until the earliest connection deadline, then runs the due timers.</li>
- *   <li>Lock ordering: the engine lock is the outermost lock. Links are called with it held
- *       ({@link PacketLink#send} never blocks for long and never calls back); their internal locks
- *       are only ever taken inside it. RX threads call {@link PacketLink#receive} without it.</li>
+ *   <li><b>Transmit outside the lock.</b> Packets for a link are queued under the engine lock in the
+ *       link's {@link TxRing} (preallocated slots) and handed to {@link PacketLink#send} by the thread
+ *       that releases the engine lock, after releasing it ({@link EngineLock#unlock}), under
+ *       {@link #drainLock}, in queue order; a thread about to wait on a condition of the engine lock
+ *       first releases the lock once to send what is queued (a spurious wake-up for its caller). So
+ *       the TUN {@code write(2)}s of the application thread and of the RX thread (its ACKs) run in
+ *       parallel with the other's engine work. A full ring is written out by the producer itself,
+ *       under the engine lock ({@link StackStats#txQueueFull()}); nothing is dropped.</li>
+ *   <li>Lock ordering: the engine lock, then {@link #drainLock}, then the links' internal locks
+ *       ({@link PacketLink#send} never blocks for long and never calls back). RX threads call
+ *       {@link PacketLink#receive} without any of them.</li>
  *   <li>Every event (packet, timer, application call) marks the connections it touched
  *       <em>dirty</em>; before the lock is released {@link #flush()} polls each dirty connection for
  *       its segments, wakes the threads waiting on its socket, and processes packets that the
@@ -115,7 +124,15 @@ public final class Stack implements AutoCloseable {
     static final int MIN_PMTU = 552;
 
     /** The engine lock; see the class comment for what it guards. */
-    final ReentrantLock lock = new ReentrantLock();
+    final ReentrantLock lock = new EngineLock();
+    /**
+     * Held by the one thread at a time that hands queued packets ({@link TxRing}) to the links. Taken
+     * without the engine lock (after it was released), or inside it only when a ring is full.
+     */
+    private final ReentrantLock drainLock = new ReentrantLock();
+    /** The transmit queue of each link (not the loopback), and the link it goes to; fixed at construction. */
+    private final TxRing[] rings;
+    private final PacketLink[] ringLinks;
     /** Signalled when a deadline moved closer or work was left for the timer thread. */
     private final Condition timerWake = lock.newCondition();
 
@@ -135,12 +152,35 @@ public final class Stack implements AutoCloseable {
     private final TcpEventListener events = new Events();
     /** Set while tracing (read once per segment: no cost when null). */
     private volatile SegmentTracer tracer;
-    private final SegmentSink sink = this::emitSegment;
+    /** The connections' sink: emits each segment into a packet before returning, so it takes transient ones. */
+    private final SegmentSink sink = new SegmentSink() {
+        @Override
+        public void send(TcpConnection from, TcpSegment seg) {
+            emitSegment(from, seg);
+        }
+
+        @Override
+        public boolean acceptsTransient() {
+            return true;
+        }
+    };
+    /**
+     * The received segment being processed (and its options): one reusable holder, refilled per
+     * segment, so receiving allocates nothing. Only the existing connection's {@code onSegment} sees it;
+     * listeners, tracers and state listeners get a {@link TcpSegment#copy()}.
+     */
+    private final TcpSegment rxSeg = TcpSegment.newTransient();                 // guarded by lock
+    private final TcpOptions rxOpts = TcpOptions.newTransient();                // guarded by lock
+    private boolean rxSegBusy;                                                  // guarded by lock
+    /** The buffer of the packet being input, and a view of it for payloads (null: slice). */
+    private ByteBuffer rxBuf, rxView;                                           // guarded by lock
     private final IsnGenerator isn;
     private final SynCookies synCookies;     // one secret for every listener (RFC 4987 §3.6)
 
     private final Map<ConnectionKey, Conn> connections = new HashMap<>();       // guarded by lock
     private final Map<TcpConnection, Conn> byTcp = new IdentityHashMap<>();      // guarded by lock
+    /** The same connections as {@link #connections}, for the per-segment lookup (no key allocated). */
+    private final ConnectionTable<Conn> lookup = new ConnectionTable<>();       // guarded by lock
     private final Map<Integer, List<TcpSocket>> listeners = new HashMap<>();    // guarded by lock; port → LISTEN sockets
     private final PortTable ports;                                              // guarded by lock
     private final ArrayDeque<byte[]> loopbackQueue = new ArrayDeque<>();        // guarded by lock
@@ -156,6 +196,7 @@ public final class Stack implements AutoCloseable {
         }
     };                                                                         // guarded by lock
     private final ByteBuffer manualRx;                                          // guarded by lock (manual mode)
+    private final ByteBuffer manualRxView;                                      // guarded by lock (manual mode)
     /**
      * Loopback packets never leave the JVM: like Linux's lo (NETIF_F_HW_CSUM), TCP checksums are
      * neither computed (pseudo-header sum only) nor verified on it.
@@ -186,6 +227,14 @@ public final class Stack implements AutoCloseable {
             maxMtu = Math.max(maxMtu, s.link.mtu());
         }
         this.maxMtu = maxMtu;
+        this.rings = new TxRing[links.size()];
+        this.ringLinks = new PacketLink[links.size()];
+        for (int k = 0; k < links.size(); k++) {
+            NetInterface i = links.get(k);
+            // Slots hold the largest packet the link takes: a TSO super-segment when it offloads.
+            i.tx = rings[k] = new TxRing(i.link.offload().receiveBufferSize(i.mtu), stats.linkSendErrors);
+            ringLinks[k] = i.link;
+        }
         this.routing = new Routing(NetInterface.loopback(), links, b.gateway);
         this.primaryAddress = Addresses.toInet(links.isEmpty() ? Addresses.LOOPBACK : links.get(0).address);
         SecureRandom random = new SecureRandom();
@@ -201,6 +250,7 @@ public final class Stack implements AutoCloseable {
             rxSize = Math.max(rxSize, i.link.offload().receiveBufferSize(i.mtu));
         }
         this.manualRx = ByteBuffer.allocate(rxSize);
+        this.manualRxView = manualRx.duplicate();
     }
 
     /** A builder; see {@link Builder}. */
@@ -410,7 +460,9 @@ public final class Stack implements AutoCloseable {
             if (closed) {
                 return;
             }
-            for (NetInterface i : routing.links()) {
+            List<NetInterface> links = routing.links();
+            for (int k = 0; k < links.size(); k++) { // indexed: no iterator per pump
+                NetInterface i = links.get(k);
                 for (int n = 0; n < 100_000; n++) {
                     int len;
                     try {
@@ -422,7 +474,7 @@ public final class Stack implements AutoCloseable {
                     if (len <= 0) {
                         break;
                     }
-                    input(manualRx, manualGso, i);
+                    input(manualRx, manualRxView, manualGso, i);
                 }
             }
             runTimers(clock.nanoTime());
@@ -533,6 +585,11 @@ public final class Stack implements AutoCloseable {
         return byTcp.get(tcp);
     }
 
+    /** The connection of a 4-tuple (local side = this stack), or null; lock held (tests). */
+    Conn connection(int localIp, int localPort, int remoteIp, int remotePort) {
+        return lookup.get(localIp, localPort, remoteIp, remotePort);
+    }
+
     boolean hasConnection(ConnectionKey key) {
         return connections.containsKey(key);
     }
@@ -560,6 +617,7 @@ public final class Stack implements AutoCloseable {
 
     private void register(Conn c) {
         connections.put(c.key, c);
+        lookup.put(c.key.localIp(), c.key.localPort(), c.key.remoteIp(), c.key.remotePort(), c);
         byTcp.put(c.tcp, c);
         // TCP segmentation offload: over a link that cuts super-segments, the connection may send
         // up to 64 KiB per segment (its size goal; every send rule still counts MSS-sized segments).
@@ -671,6 +729,7 @@ public final class Stack implements AutoCloseable {
         if (connections.get(c.key) == c) {
             connections.remove(c.key);
         }
+        lookup.remove(c.key.localIp(), c.key.localPort(), c.key.remoteIp(), c.key.remotePort(), c);
         byTcp.remove(c.tcp);
         try {
             stats.retransmits.add(c.tcp.info().retransmits());
@@ -700,6 +759,7 @@ public final class Stack implements AutoCloseable {
     private void rxLoop(NetInterface iface) {
         ByteBuffer[] burst = new ByteBuffer[RX_BURST];
         GsoInfo[] meta = new GsoInfo[RX_BURST];
+        ByteBuffer[] views = new ByteBuffer[RX_BURST]; // payload views of each buffer (no slice per segment)
         // With offload a packet may be a 64 KiB super-segment; direct buffers let the link read
         // into them without a bounce copy (their checksums are not summed by us: the kernel made them).
         LinkOffload offload = iface.link.offload();
@@ -707,6 +767,7 @@ public final class Stack implements AutoCloseable {
         for (int k = 0; k < burst.length; k++) {
             burst[k] = offload.enabled() ? ByteBuffer.allocateDirect(size) : ByteBuffer.allocate(size);
             meta[k] = new GsoInfo();
+            views[k] = burst[k].duplicate();
         }
         int failures = 0;
         long backoff = RX_RETRY_NANOS;
@@ -721,7 +782,7 @@ public final class Stack implements AutoCloseable {
                     if (sparse) {
                         // A lone packet after a lone packet: deliver it (and wake its reader) before
                         // asking the link for more, which costs a syscall that finds nothing mostly.
-                        if (!deliver(iface, burst, meta, 0, 1)) {
+                        if (!deliver(iface, burst, views, meta, 0, 1)) {
                             return;
                         }
                         from = 1;
@@ -770,21 +831,22 @@ public final class Stack implements AutoCloseable {
                 LockSupport.parkNanos(backoff);
                 backoff = Math.min(RX_RETRY_MAX_NANOS, backoff * 2);
             }
-            if (!deliver(iface, burst, meta, from, n)) {
+            if (!deliver(iface, burst, views, meta, from, n)) {
                 return;
             }
         }
     }
 
     /** Delivers {@code burst[from..to)} under the lock and flushes; false when the stack is closed. */
-    private boolean deliver(NetInterface iface, ByteBuffer[] burst, GsoInfo[] meta, int from, int to) {
+    private boolean deliver(NetInterface iface, ByteBuffer[] burst, ByteBuffer[] views, GsoInfo[] meta, int from,
+            int to) {
         lock.lock();
         try {
             if (closed) {
                 return false;
             }
             for (int k = from; k < to; k++) {
-                input(burst[k], meta[k], iface);
+                input(burst[k], views[k], meta[k], iface);
             }
             flush();
         } catch (RuntimeException e) {
@@ -805,8 +867,11 @@ public final class Stack implements AutoCloseable {
                     runTimers(now);
                     flush();
                     long next = reassembler.nextDeadline();
-                    for (Conn c : connections.values()) {
-                        next = Math.min(next, c.tcp.nextDeadline());
+                    for (int k = 0, n = lookup.capacity(); k < n; k++) { // no iterator per wake-up
+                        Conn c = lookup.valueAt(k);
+                        if (c != null) {
+                            next = Math.min(next, c.tcp.nextDeadline());
+                        }
                     }
                     timerTarget = next;
                     if (next != Long.MAX_VALUE) {
@@ -838,7 +903,12 @@ public final class Stack implements AutoCloseable {
                 internalError("reassembly timer", e);
             }
         }
-        for (Conn c : connections.values()) {
+        // Slot scan of the lookup table: no iterator per call (pump runs this for every batch).
+        for (int k = 0, n = lookup.capacity(); k < n; k++) {
+            Conn c = lookup.valueAt(k);
+            if (c == null) {
+                continue;
+            }
             try {
                 if (c.tcp.nextDeadline() <= now) {
                     c.tcp.onTimer(now);
@@ -860,6 +930,14 @@ public final class Stack implements AutoCloseable {
      * reassembly and dispatch are {@link Ipv4Input}'s (C6.1, C6.2); every drop is counted.
      */
     private void input(ByteBuffer pkt, GsoInfo gso, NetInterface in) {
+        input(pkt, null, gso, in);
+    }
+
+    /**
+     * As {@link #input(ByteBuffer, GsoInfo, NetInterface)}; {@code view} is a duplicate of {@code pkt}
+     * (made once per receive buffer) that received segments use as their payload view, or null.
+     */
+    private void input(ByteBuffer pkt, ByteBuffer view, GsoInfo gso, NetInterface in) {
         int len = pkt.limit();
         stats.packetsIn.increment();
         stats.bytesIn.add(len);
@@ -867,16 +945,43 @@ public final class Stack implements AutoCloseable {
         // pseudo-header sum) or verified (DATA_VALID) is not verified again. Only this very buffer:
         // a datagram reassembled from fragments is a new buffer and is verified as usual.
         checksumTrusted = gso.checksumTrusted() ? pkt : null;
+        rxBuf = pkt;
+        rxView = view;
         try {
             ipInput.receive(pkt, 0, len, clock.nanoTime());
         } catch (RuntimeException e) {
             internalError("input from " + in.name, e);
         } finally {
             checksumTrusted = null;
+            rxBuf = null;
+            rxView = null;
         }
     }
 
     private void tcpDeliver(Ipv4Header ip, ByteBuffer buf, int off, int len, long now) {
+        if (rxSegBusy) {
+            tcpDeliverAllocating(ip, buf, off, len); // never expected: input does not recurse
+            return;
+        }
+        TcpSegment seg;
+        try {
+            // Parsed into the reusable holder; the payload is a view of the receive buffer (copied once,
+            // into the connection's receive buffer).
+            seg = TcpSegment.parseInto(rxSeg, rxOpts, buf, off, len, ip.src(), ip.dst(), buf == rxBuf ? rxView : null,
+                    buf != checksumTrusted);
+        } catch (MalformedPacketException e) {
+            stats.drop(e.reason());
+            return;
+        }
+        rxSegBusy = true;
+        try {
+            tcpInput(seg, ip.src(), ip.dst());
+        } finally {
+            rxSegBusy = false;
+        }
+    }
+
+    private void tcpDeliverAllocating(Ipv4Header ip, ByteBuffer buf, int off, int len) {
         TcpSegment seg;
         try {
             seg = TcpSegment.parse(buf, off, len, ip.src(), ip.dst(), buf != checksumTrusted);
@@ -893,12 +998,12 @@ public final class Stack implements AutoCloseable {
             stats.rstReceived.increment();
         }
         long now = clock.nanoTime();
-        ConnectionKey key = new ConnectionKey(dst, seg.dstPort(), src, seg.srcPort());
         SegmentTracer t = tracer;
         if (t != null) {
-            trace(t, key, SegmentTracer.Direction.IN, seg, now);
+            trace(t, new ConnectionKey(dst, seg.dstPort(), src, seg.srcPort()), SegmentTracer.Direction.IN, seg.copy(), now);
         }
-        Conn c = connections.get(key);
+        // The per-segment lookup: primitive 4-tuple, nothing allocated.
+        Conn c = lookup.get(dst, seg.dstPort(), src, seg.srcPort());
         TcpConnection predecessor = null;
         if (c != null) {
             // Only a bare SYN can go to a listener here: look one up for that case alone, not on
@@ -938,14 +1043,15 @@ public final class Stack implements AutoCloseable {
                 stats.drop(DropReason.TCP_CONNECTION_LIMIT);
                 return;
             }
-            l.listenerInput(seg, key, now, predecessor);
+            // The listener (SYN queue, cookies, children) may keep what it is given: an immutable copy.
+            l.listenerInput(seg.copy(), new ConnectionKey(dst, seg.dstPort(), src, seg.srcPort()), now, predecessor);
             return;
         }
         stats.drop(DropReason.TCP_NO_SOCKET);
         // RFC 9293 §3.10.7.1: "If the state is CLOSED ... An incoming segment not containing a RST
         // causes a RST to be sent in response."
         if (!seg.rst()) {
-            sendSegment(Resets.forUnknown(seg), dst, src, 0);
+            sendSegment(Resets.forUnknown(seg.copy()), dst, src, 0);
         }
     }
 
@@ -1128,15 +1234,39 @@ public final class Stack implements AutoCloseable {
      * (0: never) goes as one TSO super-segment. Tracing and pcap see it as one segment.
      */
     private void sendSegment(TcpSegment seg, int src, int dst, int tos, int gsoSize) {
-        Route r = routing.route(dst);
-        if (r == null) {
+        NetInterface iface = routing.egress(dst); // as routing.route(dst).iface(), without a Route
+        if (iface == null) {
             stats.drop(DropReason.NO_ROUTE);
             return;
         }
-        tx.clear();
         int hl = Ipv4Header.MIN_LENGTH;
-        boolean loopback = r.iface().isLoopback();
-        boolean csumOffload = !loopback && r.iface().link.offload().checksum();
+        TxRing ring = iface.tx;
+        boolean loopback = iface.isLoopback();
+        boolean csumOffload = !loopback && iface.link.offload().checksum();
+        if (ring != null && !iface.gone && hl + seg.length() <= ring.maxPacket()) {
+            // Emitted straight into the link's transmit queue: the payload is copied once, into the
+            // packet, and the link is written after the engine lock is released.
+            int base = reserve(ring);
+            ByteBuffer out = ring.buffer();
+            int tcpLen = seg.emit(out, base + hl, src, dst, csumOffload);
+            int total = ipOutput.finish(out, base, tos, Ipv4Header.PROTO_TCP, src, dst, tcpLen);
+            if (csumOffload) {
+                txGso.tcp4(hl, seg.headerLength(), gsoSize, seg.payloadLength());
+            } else {
+                txGso.clear();
+            }
+            countSegmentOut(seg, src, dst);
+            if (total > iface.mtu && !txGso.isGso()) {
+                stats.drop(DropReason.NO_ROUTE); // never happens: segments are sized to the MSS
+            } else {
+                stats.packetsOut.increment();
+                stats.bytesOut.add(total);
+                ring.commit(total, txGso.isPlain() ? null : txGso);
+            }
+            txGso.clear();
+            return;
+        }
+        tx.clear();
         int tcpLen = seg.emit(tx, hl, src, dst, csumOffload || loopback);
         int total = ipOutput.finish(tx, 0, tos, Ipv4Header.PROTO_TCP, src, dst, tcpLen);
         if (csumOffload) {
@@ -1145,35 +1275,56 @@ public final class Stack implements AutoCloseable {
             txGso.clear();
         }
         tx.position(0).limit(total);
+        countSegmentOut(seg, src, dst);
+        transmit(iface, tx, txGso);
+        txGso.clear();
+    }
+
+    private void countSegmentOut(TcpSegment seg, int src, int dst) {
         stats.segmentsOut.increment();
         if (seg.rst()) {
             stats.rstSent.increment();
         }
         SegmentTracer t = tracer;
         if (t != null) {
-            trace(t, new ConnectionKey(src, seg.srcPort(), dst, seg.dstPort()), SegmentTracer.Direction.OUT, seg,
+            trace(t, new ConnectionKey(src, seg.srcPort(), dst, seg.dstPort()), SegmentTracer.Direction.OUT, seg.copy(),
                     clock.nanoTime());
         }
-        transmit(r, tx, txGso);
-        txGso.clear();
+    }
+
+    /** A slot of {@code ring} (lock held); a full ring is first written out by this thread. */
+    private int reserve(TxRing ring) {
+        int off = ring.reserve();
+        if (off < 0) {
+            stats.txQueueFull.increment();
+            drainLock.lock(); // waits at most for one drain in progress (the lock order allows it)
+            try {
+                drainRings();
+            } finally {
+                drainLock.unlock();
+            }
+            handleLinkEvents();
+            off = ring.reserve(); // empty now: only the engine-lock holder produces
+        }
+        return off;
     }
 
     /** Sends one IP packet (position..limit of {@code pkt}) through the route's interface. */
     private void transmit(Route r, ByteBuffer pkt) {
         txGso.clear();
-        transmit(r, pkt, txGso);
+        transmit(r.iface(), pkt, txGso);
     }
 
-    /** Sends one IP packet with offload metadata ({@code gso} plain unless the link has offload). */
-    private void transmit(Route r, ByteBuffer pkt, GsoInfo gso) {
+    /** Sends one IP packet with offload metadata ({@code gso} plain unless the link has offload) through {@code iface}. */
+    private void transmit(NetInterface iface, ByteBuffer pkt, GsoInfo gso) {
         int len = pkt.remaining();
-        if (len > r.iface().mtu && !(gso.isGso() && len <= r.iface().link.offload().maxPacketSize())) {
+        if (len > iface.mtu && !(gso.isGso() && len <= iface.link.offload().maxPacketSize())) {
             stats.drop(DropReason.NO_ROUTE); // never happens: segments are sized to the MSS
             return;
         }
         stats.packetsOut.increment();
         stats.bytesOut.add(len);
-        if (r.iface().isLoopback()) {
+        if (iface.isLoopback()) {
             if (loopbackQueue.size() >= LOOPBACK_QUEUE_LIMIT) {
                 stats.drop(DropReason.INPUT_QUEUE_FULL);
                 return;
@@ -1184,27 +1335,196 @@ public final class Stack implements AutoCloseable {
             stats.loopbackPackets.increment();
             return;
         }
-        NetInterface i = r.iface();
-        if (i.gone) {
+        if (iface.gone) {
             stats.linkSendErrors.increment();
-            linkFailed(i, null); // a connection that raced the failure (e.g. a SYN) fails too
+            linkFailed(iface, null); // a connection that raced the failure (e.g. a SYN) fails too
             return;
         }
+        TxRing ring = iface.tx;
+        int off = reserve(ring);
+        ring.buffer().put(off, pkt, pkt.position(), len);
+        ring.commit(len, gso.isPlain() ? null : gso);
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Transmit queues (see the class comment)
+    // ------------------------------------------------------------------------------------------
+
+    /** True when no link has a packet queued. */
+    private boolean txIdle() {
+        TxRing[] rs = rings;
+        for (int k = 0; k < rs.length; k++) {
+            if (!rs[k].isEmpty()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Drain lock held: hands every queued packet to its link. */
+    private void drainRings() {
+        for (int k = 0; k < rings.length; k++) {
+            rings[k].drainTo(ringLinks[k]);
+        }
+    }
+
+    /**
+     * After a drain (drain lock released): sends that found a link down or working again are
+     * handled under the engine lock (taken again, reentrantly if held), as the send path did when it
+     * wrote under the lock: {@link #linkFailed}, or "up again".
+     */
+    private void handleLinkEvents() {
+        boolean any = false;
+        for (int k = 0; k < rings.length; k++) {
+            any |= rings[k].hasLinkEvents();
+        }
+        if (!any) {
+            return;
+        }
+        lock.lock();
         try {
-            if (gso.isPlain()) {
-                i.link.send(pkt);
-            } else {
-                i.link.send(pkt, gso);
+            List<NetInterface> links = routing.links();
+            for (int k = 0; k < links.size(); k++) {
+                NetInterface i = links.get(k);
+                if (i.tx == null) {
+                    continue;
+                }
+                LinkDownException e = i.tx.takeFailure();
+                boolean up = i.tx.takeRecovered(); // a send worked after the last failure
+                // A failure followed by a working send, on a link already known down, is stale: it
+                // must not fail connections opened since (the original, synchronous path had already
+                // reported it before they existed).
+                if (e != null && !(up && i.down)) {
+                    linkFailed(i, e);
+                }
+                if (up && i.down && !i.gone) {
+                    i.down = false;
+                    LOG.log(System.Logger.Level.INFO, "usertcp: link " + i.name + " is up again");
+                }
             }
-            if (i.down) {
-                i.down = false;
-                LOG.log(System.Logger.Level.INFO, "usertcp: link " + i.name + " is up again");
+            // Fail the link's connections now, as the synchronous send path did inside its flush —
+            // not at some later event, which may be a connect over a link that works again. (Inside
+            // an outer flush this returns at once and that flush does it.)
+            flush();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Sends what the rings hold unless another thread is at it. Called after the engine lock was
+     * released: whoever holds the drain lock re-checks the rings after releasing it, so no packet is
+     * left behind when this thread's {@code tryLock} fails.
+     */
+    private void drainTx() {
+        while (!txIdle()) {
+            if (!drainLock.tryLock()) {
+                return;
             }
-        } catch (LinkDownException e) {
-            stats.linkSendErrors.increment();
-            linkFailed(i, e);
-        } catch (IOException e) {
-            stats.linkSendErrors.increment();
+            try {
+                drainRings();
+            } finally {
+                drainLock.unlock();
+            }
+            handleLinkEvents();
+        }
+    }
+
+    /**
+     * The engine lock: a {@link ReentrantLock} whose outermost {@link #unlock()} writes the packets
+     * queued meanwhile to the links, and whose conditions let the lock go once for that before they
+     * wait (so queued packets never wait for somebody else's unlock).
+     */
+    private final class EngineLock extends ReentrantLock {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public void unlock() {
+            super.unlock();
+            if (getHoldCount() == 0 && !txIdle()) {
+                drainTx();
+            }
+        }
+
+        @Override
+        public Condition newCondition() {
+            return new DrainingCondition(super.newCondition());
+        }
+
+        /**
+         * Before parking: if packets are queued and nobody is sending them, release the lock once to
+         * send them and return as a spurious wake-up (every caller re-checks its condition in a loop).
+         * With the lock held more than once, send them under the lock instead.
+         */
+        boolean sendQueuedFirst() {
+            if (txIdle() || drainLock.isLocked()) {
+                return false; // nothing queued, or the thread sending re-checks the rings when done
+            }
+            if (getHoldCount() == 1) {
+                unlock();
+                lock();
+                return true;
+            }
+            drainLock.lock();
+            try {
+                drainRings();
+            } finally {
+                drainLock.unlock();
+            }
+            handleLinkEvents();
+            return false;
+        }
+    }
+
+    /** A condition of the {@link EngineLock}: sends queued packets before parking. */
+    private final class DrainingCondition implements Condition {
+        private final Condition c;
+
+        DrainingCondition(Condition c) {
+            this.c = c;
+        }
+
+        private boolean sendQueuedFirst() {
+            return ((EngineLock) lock).sendQueuedFirst();
+        }
+
+        @Override
+        public void await() throws InterruptedException {
+            if (!sendQueuedFirst()) {
+                c.await();
+            }
+        }
+
+        @Override
+        public void awaitUninterruptibly() {
+            if (!sendQueuedFirst()) {
+                c.awaitUninterruptibly();
+            }
+        }
+
+        @Override
+        public long awaitNanos(long nanosTimeout) throws InterruptedException {
+            return sendQueuedFirst() ? nanosTimeout : c.awaitNanos(nanosTimeout);
+        }
+
+        @Override
+        public boolean await(long time, TimeUnit unit) throws InterruptedException {
+            return sendQueuedFirst() || c.await(time, unit);
+        }
+
+        @Override
+        public boolean awaitUntil(java.util.Date deadline) throws InterruptedException {
+            return sendQueuedFirst() || c.awaitUntil(deadline);
+        }
+
+        @Override
+        public void signal() {
+            c.signal();
+        }
+
+        @Override
+        public void signalAll() {
+            c.signalAll();
         }
     }
 
@@ -1364,6 +1684,9 @@ public final class Stack implements AutoCloseable {
     }
 
     private void onStateChanged(TcpConnection tcp, TcpState from, TcpState to, TcpSegment cause) {
+        if (cause != null && cause.isTransient()) {
+            cause = cause.copy(); // listeners may keep it (rare: one per state change)
+        }
         SegmentTracer t = tracer;
         if (t != null && tcp.key() != null) {
             try {

@@ -31,6 +31,7 @@ public final class StackStats {
     final LongAdder connectionsAccepted = new LongAdder();
     final LongAdder internalErrors = new LongAdder();
     final LongAdder linkSendErrors = new LongAdder();
+    final LongAdder txQueueFull = new LongAdder();
     final LongAdder linkReceiveErrors = new LongAdder();
     final LongAdder linkFailures = new LongAdder();
     final LongAdder connectionsFailedByLink = new LongAdder();
@@ -89,6 +90,11 @@ public final class StackStats {
     public long internalErrors() { return internalErrors.sum(); }
     /** Sends that a link refused with an I/O error. */
     public long linkSendErrors() { return linkSendErrors.sum(); }
+    /**
+     * Times a link's transmit queue was full when the engine queued a packet: the engine then wrote
+     * the queue out itself, under the engine lock (nothing is dropped).
+     */
+    public long txQueueFull() { return txQueueFull.sum(); }
     /** Receive calls that failed (other than the link being closed); the RX thread retried. */
     public long linkReceiveErrors() { return linkReceiveErrors.sum(); }
     /**

@@ -13,6 +13,7 @@ final class ByteRing {
     private int maxCapacity;
     private byte[] buf = new byte[0];
     private long head;
+    private ByteBuffer view; // over buf, for view(); re-made when buf grows
 
     ByteRing(int maxCapacity) {
         this.maxCapacity = maxCapacity;
@@ -88,6 +89,20 @@ final class ByteRing {
             System.arraycopy(buf, i, dst, dstOff, run);
             offset += run; dstOff += run; len -= run;
         }
+    }
+
+    /**
+     * A view of {@code [offset, offset + len)} in place — position and limit bound the bytes — or null
+     * when the range wraps around the end of the backing array (copy it with {@link #get} then). The
+     * view object is reused: valid until the next call or write. No allocation unless the array grew.
+     */
+    ByteBuffer view(long offset, int len) {
+        if (offset < head) throw new IllegalStateException("read before head");
+        int i = (int) (offset & (buf.length - 1));
+        if (len > buf.length - i) return null;
+        ByteBuffer v = view;
+        if (v == null || v.array() != buf) view = v = ByteBuffer.wrap(buf);
+        return v.limit(i + len).position(i);
     }
 
     byte get(long offset) {

@@ -98,6 +98,12 @@ public final class TcpConnection {
     private int peerMss = TcpConfig.DEFAULT_MSS_IPV4;
     private int pathMtuMss = Integer.MAX_VALUE; // RFC 1191 limit from ICMP fragmentation-needed
     private byte[] txScratch = new byte[0];
+    // Transient holders for a sink that accepts them (SegmentSink.acceptsTransient): no allocation per
+    // segment sent. Made on first use.
+    private TcpSegment txSeg;
+    private TcpOptions txOpts;
+    private ByteBuffer txScratchView; // over txScratch
+    private int[] txSackBlocks;
 
     // ---------------------------------------------------------------- receive sequence space (positions)
     private int irs;
@@ -2332,9 +2338,22 @@ public final class TcpConnection {
     private void sendSegmentAt(long pos, int len, boolean fin, long now, SegmentSink out) {
         ByteBuffer payload = EMPTY;
         if (len > 0) {
-            if (txScratch.length < len) txScratch = new byte[Math.max(len, sndMss)];
-            sndBuf.get(pos - 1, txScratch, 0, len);
-            payload = ByteBuffer.wrap(txScratch, 0, len);
+            // A transient-accepting sink gets a view of the send buffer: the data is copied once, into the
+            // packet. Otherwise (or where the range wraps around the ring) a copy in txScratch.
+            payload = out.acceptsTransient() ? sndBuf.view(pos - 1, len) : null;
+            if (payload == null) {
+                if (txScratch.length < len) {
+                    txScratch = new byte[Math.max(len, sndMss)];
+                    txScratchView = null;
+                }
+                sndBuf.get(pos - 1, txScratch, 0, len);
+                if (out.acceptsTransient()) {
+                    if (txScratchView == null) txScratchView = ByteBuffer.wrap(txScratch);
+                    payload = txScratchView.limit(len).position(0);
+                } else {
+                    payload = ByteBuffer.wrap(txScratch, 0, len);
+                }
+            }
         }
         int flags = TcpHeader.FLAG_ACK | (fin ? TcpHeader.FLAG_FIN : 0);
         // C2.8: PSH on the segment that empties the send buffer (the last segment of a write).
@@ -2375,11 +2394,18 @@ public final class TcpConnection {
         segmentsOut++;
         lastSendAt = now;
         clearAckState();
+        boolean reuse = out.acceptsTransient();
+        if (reuse && txSeg == null) {
+            txSeg = TcpSegment.newTransient();
+            txOpts = TcpOptions.newTransient();
+            txSackBlocks = new int[2 * TcpOptions.MAX_SACK_BLOCKS];
+        }
         TcpOptions opts = TcpOptions.NONE;
         if (ts != null && ts.enabled()) {
             // RFC 7323 §3.2: "Once TSopt has been successfully negotiated ... TSopt MUST be sent in every
             // non-<RST> segment"; TSecr is TS.Recent (§4.3).
-            opts = opts.withTimestamps(ts.tsVal(now), ts.recent());
+            opts = reuse ? txOpts.setTimestampsOnly(ts.tsVal(now), ts.recent())
+                    : opts.withTimestamps(ts.tsVal(now), ts.recent());
             ts.ackSent(rcvNxt);
         }
         if (sackOk && (!ooo.isEmpty() || sack.dsackPending())) {
@@ -2387,13 +2413,20 @@ public final class TcpConnection {
             // the highest sequence number in the data receiver's queue"; most recent block first.
             int n = sack.fill(ooo, maxSackBlocks(), sackScratch);
             if (n > 0) {
-                int[] blocks = new int[2 * n];
+                int[] blocks = reuse ? txSackBlocks : new int[2 * n];
                 for (int i = 0; i < 2 * n; i++) blocks[i] = rcvSeq(sackScratch[i] + 1); // data offset → seq
-                opts = opts.withSackBlocks(blocks);
+                if (reuse) {
+                    if (opts != txOpts) opts = txOpts.clear();
+                    opts = txOpts.setSackBlocks(blocks, n);
+                } else {
+                    opts = opts.withSackBlocks(blocks);
+                }
             }
         }
-        out.send(this, new TcpSegment(key.localPort(), key.remotePort(), seq, rcvSeq(rcvNxt), flags, window,
-                urgentPointer, opts, payload));
+        out.send(this, reuse
+                ? txSeg.set(key.localPort(), key.remotePort(), seq, rcvSeq(rcvNxt), flags, window, urgentPointer, opts, payload)
+                : new TcpSegment(key.localPort(), key.remotePort(), seq, rcvSeq(rcvNxt), flags, window,
+                        urgentPointer, opts, payload));
     }
 
     private void clearAckState() {

@@ -33,8 +33,8 @@ public final class Ipv4Header {
     /** RFC 1122 §3.2.1.7 / IANA: the default TTL we send with. */
     public static final int DEFAULT_TTL = 64;
 
-    private final ByteBuffer buf;
-    private final int off;
+    private ByteBuffer buf;
+    private int off;
 
     private Ipv4Header(ByteBuffer buf, int off) {
         this.buf = buf;
@@ -54,10 +54,26 @@ public final class Ipv4Header {
      * padding) are ignored: use {@link #totalLength()}, not {@code len}.
      */
     public static Ipv4Header parse(ByteBuffer buf, int off, int len) throws MalformedPacketException {
+        return parseInto(null, buf, off, len);
+    }
+
+    /**
+     * {@link #parse} that re-points the view {@code into} (made by {@link #wrap}) at the packet instead
+     * of allocating one (the per-packet input path keeps one view); null allocates. On
+     * {@link MalformedPacketException} {@code into} is left pointing at the bad packet.
+     */
+    public static Ipv4Header parseInto(Ipv4Header into, ByteBuffer buf, int off, int len) throws MalformedPacketException {
         if (len < MIN_LENGTH || off < 0 || off + len > buf.limit()) {
             throw new MalformedPacketException(DropReason.IP_TRUNCATED);
         }
-        Ipv4Header h = new Ipv4Header(buf, off);
+        Ipv4Header h;
+        if (into == null) {
+            h = new Ipv4Header(buf, off);
+        } else {
+            h = into;
+            h.buf = buf;
+            h.off = off;
+        }
         // RFC 1122 §3.2.1.1: "A datagram whose version number is not 4 MUST be silently discarded."
         if (h.version() != 4) {
             throw new MalformedPacketException(DropReason.IP_BAD_VERSION);

@@ -31,9 +31,21 @@ import java.util.Arrays;
  *
  * <p>A window scale above 14 is clamped: RFC 7323 §2.3: "the TCP SHOULD log the error but MUST use 14
  * instead of the specified value". The log goes to System.Logger {@code io.usertcp.wire} at DEBUG.
+ *
+ * <p><b>Value class, and transient holders</b> (as {@link TcpSegment}): instances from the
+ * constructor, {@link #parse} and the {@code with…} methods are immutable values (this was a record;
+ * the API is unchanged). {@link #newTransient()} makes a holder the engine refills per packet
+ * ({@link #parseInto}, {@link #setTimestampsOnly}, {@link #setSackBlocks}) with no allocation: its
+ * {@link #sackBlocks()} array is one of four preallocated arrays, valid only until the next refill.
+ * Keep a {@link #copy()}.
  */
-public record TcpOptions(int mss, int windowScale, boolean sackPermitted, boolean hasTimestamps,
-                         int tsVal, int tsEcr, int[] sackBlocks) {
+public final class TcpOptions {
+    private int mss, windowScale;
+    private boolean sackPermitted, hasTimestamps;
+    private int tsVal, tsEcr;
+    private int[] sackBlocks;
+    /** Transient holders only: a preallocated array of 2, 4, 6 and 8 ints for each block count. */
+    private final int[][] blockArrays;
 
     public static final int KIND_EOL = 0, KIND_NOP = 1, KIND_MSS = 2, KIND_WINDOW_SCALE = 3,
             KIND_SACK_PERMITTED = 4, KIND_SACK = 5, KIND_TIMESTAMPS = 8;
@@ -50,7 +62,9 @@ public record TcpOptions(int mss, int windowScale, boolean sackPermitted, boolea
 
     private static final System.Logger LOG = System.getLogger("io.usertcp.wire");
 
-    public TcpOptions {
+    /** The canonical constructor: an immutable value (ranges checked; {@code sackBlocks} is not copied). */
+    public TcpOptions(int mss, int windowScale, boolean sackPermitted, boolean hasTimestamps,
+                      int tsVal, int tsEcr, int[] sackBlocks) {
         if (mss < -1 || mss > 0xFFFF) {
             throw new IllegalArgumentException("mss " + mss);
         }
@@ -66,7 +80,95 @@ public record TcpOptions(int mss, int windowScale, boolean sackPermitted, boolea
         if (!hasTimestamps && (tsVal != 0 || tsEcr != 0)) {
             throw new IllegalArgumentException("timestamp values without hasTimestamps");
         }
+        this.mss = mss;
+        this.windowScale = windowScale;
+        this.sackPermitted = sackPermitted;
+        this.hasTimestamps = hasTimestamps;
+        this.tsVal = tsVal;
+        this.tsEcr = tsEcr;
+        this.sackBlocks = sackBlocks;
+        this.blockArrays = null;
     }
+
+    private TcpOptions() {
+        this.blockArrays = new int[MAX_SACK_BLOCKS + 1][];
+        for (int n = 0; n <= MAX_SACK_BLOCKS; n++) {
+            blockArrays[n] = n == 0 ? NO_BLOCKS : new int[2 * n];
+        }
+        clear();
+    }
+
+    /** A reusable holder for the engine's per-packet paths (see the class comment); starts empty. */
+    public static TcpOptions newTransient() {
+        return new TcpOptions();
+    }
+
+    /** True for a {@link #newTransient()} holder. */
+    public boolean isTransient() {
+        return blockArrays != null;
+    }
+
+    /** An immutable copy (this value itself when it is not transient). */
+    public TcpOptions copy() {
+        if (blockArrays == null) {
+            return this;
+        }
+        return isEmpty() ? NONE
+                : new TcpOptions(mss, windowScale, sackPermitted, hasTimestamps, tsVal, tsEcr, sackBlocks.clone());
+    }
+
+    private void checkTransient() {
+        if (blockArrays == null) {
+            throw new IllegalStateException("immutable TcpOptions cannot be refilled");
+        }
+    }
+
+    /** Transient holder: back to no options at all. */
+    public TcpOptions clear() {
+        checkTransient();
+        mss = -1;
+        windowScale = -1;
+        sackPermitted = false;
+        hasTimestamps = false;
+        tsVal = 0;
+        tsEcr = 0;
+        sackBlocks = NO_BLOCKS;
+        return this;
+    }
+
+    /** Transient holder: timestamps {@code val}/{@code ecr} and nothing else (a data segment's or an ACK's options). */
+    public TcpOptions setTimestampsOnly(int val, int ecr) {
+        clear();
+        hasTimestamps = true;
+        tsVal = val;
+        tsEcr = ecr;
+        return this;
+    }
+
+    /**
+     * Transient holder: sets the first {@code count} SACK blocks (0..4) from {@code leftRightPairs}
+     * (left, right, left, right…, most recent first), other options kept.
+     */
+    public TcpOptions setSackBlocks(int[] leftRightPairs, int count) {
+        checkTransient();
+        if (count < 0 || count > MAX_SACK_BLOCKS) {
+            throw new IllegalArgumentException("sack block count " + count);
+        }
+        int[] b = blockArrays[count];
+        System.arraycopy(leftRightPairs, 0, b, 0, 2 * count);
+        sackBlocks = b;
+        return this;
+    }
+
+    public int mss() { return mss; }
+    public int windowScale() { return windowScale; }
+    public boolean sackPermitted() { return sackPermitted; }
+    public boolean hasTimestamps() { return hasTimestamps; }
+    /** TSval, 32 bits unsigned, compare through {@link Seq}. */
+    public int tsVal() { return tsVal; }
+    public int tsEcr() { return tsEcr; }
+    /** SACK blocks as left,right pairs; length 0 when none. Treat as read-only. */
+    public int[] sackBlocks() { return sackBlocks; }
 
     /** Number of SACK blocks. */
     public int sackBlockCount() {
@@ -79,23 +181,28 @@ public record TcpOptions(int mss, int windowScale, boolean sackPermitted, boolea
     }
 
     public TcpOptions withMss(int m) {
-        return new TcpOptions(m, windowScale, sackPermitted, hasTimestamps, tsVal, tsEcr, sackBlocks);
+        return new TcpOptions(m, windowScale, sackPermitted, hasTimestamps, tsVal, tsEcr, keptBlocks());
     }
 
     public TcpOptions withWindowScale(int ws) {
-        return new TcpOptions(mss, ws, sackPermitted, hasTimestamps, tsVal, tsEcr, sackBlocks);
+        return new TcpOptions(mss, ws, sackPermitted, hasTimestamps, tsVal, tsEcr, keptBlocks());
     }
 
     public TcpOptions withSackPermitted(boolean on) {
-        return new TcpOptions(mss, windowScale, on, hasTimestamps, tsVal, tsEcr, sackBlocks);
+        return new TcpOptions(mss, windowScale, on, hasTimestamps, tsVal, tsEcr, keptBlocks());
     }
 
     public TcpOptions withTimestamps(int val, int ecr) {
-        return new TcpOptions(mss, windowScale, sackPermitted, true, val, ecr, sackBlocks);
+        return new TcpOptions(mss, windowScale, sackPermitted, true, val, ecr, keptBlocks());
     }
 
     public TcpOptions withoutTimestamps() {
-        return new TcpOptions(mss, windowScale, sackPermitted, false, 0, 0, sackBlocks);
+        return new TcpOptions(mss, windowScale, sackPermitted, false, 0, 0, keptBlocks());
+    }
+
+    /** The blocks for a new immutable value: a transient holder's arrays are reused, so copied. */
+    private int[] keptBlocks() {
+        return blockArrays != null && sackBlocks.length > 0 ? sackBlocks.clone() : sackBlocks;
     }
 
     /** @param leftRightPairs left,right sequence numbers of each block, most recent first */
@@ -113,9 +220,23 @@ public record TcpOptions(int mss, int windowScale, boolean sackPermitted, boolea
      *         or an option running past the header
      */
     public static TcpOptions parse(ByteBuffer buf, int off, int len) throws MalformedPacketException {
+        return len == 0 ? NONE : parse(buf, off, len, null);
+    }
+
+    /**
+     * {@link #parse} into a transient holder, allocating nothing; returns {@code into} (refilled, empty
+     * when there are no options). Same checks; on {@link MalformedPacketException} the holder is
+     * undefined.
+     */
+    public static TcpOptions parseInto(TcpOptions into, ByteBuffer buf, int off, int len) throws MalformedPacketException {
+        into.checkTransient();
         if (len == 0) {
-            return NONE;
+            return into.clear();
         }
+        return parse(buf, off, len, into);
+    }
+
+    private static TcpOptions parse(ByteBuffer buf, int off, int len, TcpOptions into) throws MalformedPacketException {
         int mss = -1, ws = -1, tsVal = 0, tsEcr = 0;
         boolean sackPerm = false, ts = false;
         int[] blocks = NO_BLOCKS;
@@ -175,7 +296,7 @@ public record TcpOptions(int mss, int windowScale, boolean sackPermitted, boolea
                     int n = (optLen - 2) >>> 3;
                     // RFC 2018 §3: "Length: Variable" = 8 * n + 2; ignore a SACK with a ragged length.
                     if (n >= 1 && n <= MAX_SACK_BLOCKS && optLen == 2 + 8 * n) {
-                        blocks = new int[2 * n];
+                        blocks = into != null ? into.blockArrays[n] : new int[2 * n];
                         for (int b = 0; b < 2 * n; b++) {
                             blocks[b] = buf.getInt(i + 2 + 4 * b);
                         }
@@ -187,6 +308,16 @@ public record TcpOptions(int mss, int windowScale, boolean sackPermitted, boolea
                     break;
             }
             i += optLen;
+        }
+        if (into != null) {
+            into.mss = mss;
+            into.windowScale = ws;
+            into.sackPermitted = sackPerm;
+            into.hasTimestamps = ts;
+            into.tsVal = tsVal;
+            into.tsEcr = tsEcr;
+            into.sackBlocks = blocks;
+            return into;
         }
         if (mss < 0 && ws < 0 && !sackPerm && !ts && blocks.length == 0) {
             return NONE;

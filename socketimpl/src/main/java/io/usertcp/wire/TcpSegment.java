@@ -29,13 +29,27 @@ import java.util.Objects;
  * peer may set; so {@link #parse} ignores reserved bits (as Linux does) instead of dropping the segment
  * as CONFORMANCE C7.2 first suggested. The stack counts them with {@link #hasReservedBits}; emitted
  * segments always carry zeros.
+ *
+ * <p><b>Value class, and transient holders.</b> A segment built by the constructor, the builder or
+ * {@link #parse} is immutable and compared by value, as a record is (it was one; the accessors, the
+ * canonical constructor, {@code equals}, {@code hashCode} and {@code toString} are unchanged). The
+ * engine's per-packet paths instead reuse a <em>transient holder</em> ({@link #newTransient()}),
+ * refilled in place by {@link #parseInto} and {@link #set} so that receiving and sending a segment
+ * allocates nothing. A transient segment is valid only during the call it is passed to — exactly as
+ * its payload always was — so whoever wants to keep one takes a {@link #copy()}.
  */
-public record TcpSegment(int srcPort, int dstPort, int seq, int ack, int flags, int window,
-                         int urgentPointer, TcpOptions options, ByteBuffer payload) {
+public final class TcpSegment {
 
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0).asReadOnlyBuffer();
 
-    public TcpSegment {
+    private int srcPort, dstPort, seq, ack, flags, window, urgentPointer;
+    private TcpOptions options;
+    private ByteBuffer payload;
+    private final boolean transientHolder;
+
+    /** The canonical constructor: an immutable segment (field ranges checked). */
+    public TcpSegment(int srcPort, int dstPort, int seq, int ack, int flags, int window,
+                      int urgentPointer, TcpOptions options, ByteBuffer payload) {
         checkU16(srcPort, "srcPort");
         checkU16(dstPort, "dstPort");
         checkU16(window, "window");
@@ -45,7 +59,96 @@ public record TcpSegment(int srcPort, int dstPort, int seq, int ack, int flags, 
         }
         Objects.requireNonNull(options, "options");
         Objects.requireNonNull(payload, "payload");
+        this.srcPort = srcPort;
+        this.dstPort = dstPort;
+        this.seq = seq;
+        this.ack = ack;
+        this.flags = flags;
+        this.window = window;
+        this.urgentPointer = urgentPointer;
+        this.options = options;
+        this.payload = payload;
+        this.transientHolder = false;
     }
+
+    private TcpSegment() {
+        this.options = TcpOptions.NONE;
+        this.payload = EMPTY;
+        this.transientHolder = true;
+    }
+
+    /**
+     * A reusable holder for the engine's per-packet paths: filled by {@link #parseInto} or
+     * {@link #set}, valid only during the call it is handed to (see the class comment).
+     */
+    public static TcpSegment newTransient() {
+        return new TcpSegment();
+    }
+
+    /** True for a {@link #newTransient()} holder: keep a {@link #copy()}, never the segment itself. */
+    public boolean isTransient() {
+        return transientHolder;
+    }
+
+    /**
+     * An immutable copy that may be kept: this segment itself when it is not transient; else the
+     * fields, a copy of the options and a copy of the payload bytes.
+     */
+    public TcpSegment copy() {
+        if (!transientHolder) {
+            return this;
+        }
+        ByteBuffer p = EMPTY;
+        int n = payload.remaining();
+        if (n > 0) {
+            byte[] b = new byte[n];
+            payload.get(payload.position(), b, 0, n);
+            p = ByteBuffer.wrap(b);
+        }
+        return new TcpSegment(srcPort, dstPort, seq, ack, flags, window, urgentPointer, options.copy(), p);
+    }
+
+    /**
+     * Refills a transient holder (no range checks beyond the constructor's masks: the engine sets
+     * values it computed). {@code options} and {@code payload} are referenced, not copied.
+     */
+    public TcpSegment set(int srcPort, int dstPort, int seq, int ack, int flags, int window,
+                          int urgentPointer, TcpOptions options, ByteBuffer payload) {
+        checkTransient();
+        this.srcPort = srcPort & 0xFFFF;
+        this.dstPort = dstPort & 0xFFFF;
+        this.seq = seq;
+        this.ack = ack;
+        this.flags = flags & TcpHeader.FLAGS_MASK;
+        this.window = window & 0xFFFF;
+        this.urgentPointer = urgentPointer & 0xFFFF;
+        this.options = options;
+        this.payload = payload;
+        return this;
+    }
+
+    private void checkTransient() {
+        if (!transientHolder) {
+            throw new IllegalStateException("an immutable TcpSegment cannot be refilled");
+        }
+    }
+
+    public int srcPort() { return srcPort; }
+    public int dstPort() { return dstPort; }
+    /** Sequence number (raw 32 bits; compare through {@link Seq}). */
+    public int seq() { return seq; }
+    /** Acknowledgment number; meaningful only with {@link TcpHeader#FLAG_ACK}. */
+    public int ack() { return ack; }
+    /** The eight control bits, {@code TcpHeader.FLAG_*}. */
+    public int flags() { return flags; }
+    /** The raw (unscaled) 16-bit window. */
+    public int window() { return window; }
+    /** The raw 16-bit urgent pointer; meaningful only with URG. */
+    public int urgentPointer() { return urgentPointer; }
+    /** Parsed options, {@link TcpOptions#NONE} when none. */
+    public TcpOptions options() { return options; }
+    /** The data, from {@code position()} to {@code limit()}; see the class comment for its lifetime. */
+    public ByteBuffer payload() { return payload; }
 
     private static void checkU16(int v, String name) {
         if ((v & ~0xFFFF) != 0) {
@@ -74,24 +177,86 @@ public record TcpSegment(int srcPort, int dstPort, int seq, int ack, int flags, 
      */
     public static TcpSegment parse(ByteBuffer buf, int off, int len, int srcIp, int dstIp, boolean verifyChecksum)
             throws MalformedPacketException {
-        TcpHeader h = TcpHeader.parse(buf, off, len);
+        checkHeader(buf, off, len, srcIp, dstIp, verifyChecksum);
+        int hl = (buf.get(off + TcpHeader.DATA_OFFSET) & 0xF0) >>> 2;
+        TcpOptions options = TcpOptions.parse(buf, off + TcpHeader.MIN_LENGTH, hl - TcpHeader.MIN_LENGTH);
+        ByteBuffer payload = hl == len ? EMPTY : buf.slice(off + hl, len - hl);
+        return new TcpSegment(u16(buf, off + TcpHeader.SRC_PORT), u16(buf, off + TcpHeader.DST_PORT),
+                buf.getInt(off + TcpHeader.SEQ_NUM), buf.getInt(off + TcpHeader.ACK_NUM),
+                buf.get(off + TcpHeader.FLAGS) & TcpHeader.FLAGS_MASK, u16(buf, off + TcpHeader.WINDOW),
+                u16(buf, off + TcpHeader.URGENT_PTR), options, payload);
+    }
+
+    /**
+     * {@link #parse} into a transient holder and its transient {@code options} holder, allocating
+     * nothing: the same checks, in the same order. The payload is {@code payloadView} — a view of the
+     * same memory as {@code buf} (e.g. {@code buf.duplicate()}, made once per receive buffer) — with
+     * its position and limit set to the data; when {@code payloadView} is null, a slice (allocated).
+     *
+     * @throws MalformedPacketException with the {@link DropReason} to count; the holders are then
+     *         undefined
+     */
+    public static TcpSegment parseInto(TcpSegment into, TcpOptions options, ByteBuffer buf, int off, int len,
+                                       int srcIp, int dstIp, ByteBuffer payloadView) throws MalformedPacketException {
+        return parseInto(into, options, buf, off, len, srcIp, dstIp, payloadView, true);
+    }
+
+    /** As {@link #parseInto(TcpSegment, TcpOptions, ByteBuffer, int, int, int, int, ByteBuffer)}, without the checksum check when {@code verifyChecksum} is false (see {@link #parse(ByteBuffer, int, int, int, int, boolean)}). */
+    public static TcpSegment parseInto(TcpSegment into, TcpOptions options, ByteBuffer buf, int off, int len,
+                                       int srcIp, int dstIp, ByteBuffer payloadView, boolean verifyChecksum)
+            throws MalformedPacketException {
+        into.checkTransient();
+        checkHeader(buf, off, len, srcIp, dstIp, verifyChecksum);
+        int hl = (buf.get(off + TcpHeader.DATA_OFFSET) & 0xF0) >>> 2;
+        TcpOptions o = TcpOptions.parseInto(options, buf, off + TcpHeader.MIN_LENGTH, hl - TcpHeader.MIN_LENGTH);
+        ByteBuffer payload;
+        if (hl == len) {
+            payload = EMPTY;
+        } else if (payloadView != null) {
+            payload = payloadView.limit(off + len).position(off + hl);
+        } else {
+            payload = buf.slice(off + hl, len - hl);
+        }
+        into.srcPort = u16(buf, off + TcpHeader.SRC_PORT);
+        into.dstPort = u16(buf, off + TcpHeader.DST_PORT);
+        into.seq = buf.getInt(off + TcpHeader.SEQ_NUM);
+        into.ack = buf.getInt(off + TcpHeader.ACK_NUM);
+        into.flags = buf.get(off + TcpHeader.FLAGS) & TcpHeader.FLAGS_MASK;
+        into.window = u16(buf, off + TcpHeader.WINDOW);
+        into.urgentPointer = u16(buf, off + TcpHeader.URGENT_PTR);
+        into.options = o;
+        into.payload = payload;
+        return into;
+    }
+
+    private static int u16(ByteBuffer buf, int i) {
+        return Short.toUnsignedInt(buf.getShort(i));
+    }
+
+    /** Length, data offset, checksum and impossible flags ({@link #parse}'s checks before the options). */
+    private static void checkHeader(ByteBuffer buf, int off, int len, int srcIp, int dstIp, boolean verifyChecksum)
+            throws MalformedPacketException {
+        // TcpHeader.parse's checks, without a view object (this runs for every received segment).
+        if (len < TcpHeader.MIN_LENGTH || off < 0 || off + len > buf.limit()) {
+            throw new MalformedPacketException(DropReason.TCP_TRUNCATED);
+        }
+        int hl = (buf.get(off + TcpHeader.DATA_OFFSET) & 0xF0) >>> 2;
+        if (hl < TcpHeader.MIN_LENGTH || hl > len) {
+            throw new MalformedPacketException(DropReason.BAD_TCP_DATA_OFFSET);
+        }
         // RFC 9293 §3.1: "The sender MUST generate it (MUST-2) and the receiver MUST check it (MUST-3)."
         // (With checksum offload the link below has checked it, or the packet never left this host.)
-        if (verifyChecksum && !h.verifyChecksum(srcIp, dstIp, len)) {
+        if (verifyChecksum && !Checksum.verifies(Checksum.add(
+                Checksum.pseudoHeader(srcIp, dstIp, Checksum.PROTO_TCP, len), buf, off, len))) {
             throw new MalformedPacketException(DropReason.BAD_TCP_CHECKSUM);
         }
-        int flags = h.flags();
+        int flags = buf.get(off + TcpHeader.FLAGS) & TcpHeader.FLAGS_MASK;
         // CONFORMANCE C7.2: SYN+FIN and SYN+RST cannot be generated by a conforming TCP; drop
         // them (Linux drops SYN+FIN in tcp_rcv_state_process paths and never answers them).
         if ((flags & TcpHeader.FLAG_SYN) != 0
                 && (flags & (TcpHeader.FLAG_FIN | TcpHeader.FLAG_RST)) != 0) {
             throw new MalformedPacketException(DropReason.BAD_TCP_FLAGS);
         }
-        int hl = h.headerLength();
-        TcpOptions options = TcpOptions.parse(buf, off + TcpHeader.MIN_LENGTH, hl - TcpHeader.MIN_LENGTH);
-        ByteBuffer payload = hl == len ? EMPTY : buf.slice(off + hl, len - hl);
-        return new TcpSegment(h.srcPort(), h.dstPort(), h.seqNum(), h.ackNum(), flags, h.window(),
-                h.urgentPointer(), options, payload);
     }
 
     /** True when the header at {@code off} has any of the four reserved bits set (for counting). */
@@ -141,26 +306,30 @@ public record TcpSegment(int srcPort, int dstPort, int seq, int ack, int flags, 
         int optLen = options.length();
         int hl = TcpHeader.MIN_LENGTH + optLen;
         int plen = payload.remaining();
-        TcpHeader h = TcpHeader.wrap(out, off);
-        h.setSrcPort(srcPort);
-        h.setDstPort(dstPort);
-        h.setSeqNum(seq);
-        h.setAckNum(ack);
-        h.setHeaderLength(hl); // RFC 9293 §3.1: reserved bits "must be zero in generated segments"
-        h.setFlags(flags);
-        h.setWindow(window);
-        h.setChecksum(0);
-        h.setUrgentPointer(urgentPointer);
+        // TcpHeader's setters, without a view object (this runs for every segment sent).
+        out.putShort(off + TcpHeader.SRC_PORT, (short) srcPort);
+        out.putShort(off + TcpHeader.DST_PORT, (short) dstPort);
+        out.putInt(off + TcpHeader.SEQ_NUM, seq);
+        out.putInt(off + TcpHeader.ACK_NUM, ack);
+        // RFC 9293 §3.1: reserved bits "must be zero in generated segments"
+        out.put(off + TcpHeader.DATA_OFFSET, (byte) ((hl >>> 2) << 4));
+        out.put(off + TcpHeader.FLAGS, (byte) flags);
+        out.putShort(off + TcpHeader.WINDOW, (short) window);
+        out.putShort(off + TcpHeader.CHECKSUM, (short) 0);
+        out.putShort(off + TcpHeader.URGENT_PTR, (short) urgentPointer);
         if (optLen > 0) {
             options.emit(out, off + TcpHeader.MIN_LENGTH);
         }
         if (plen > 0) {
             out.put(off + hl, payload, payload.position(), plen);
         }
+        long acc = Checksum.pseudoHeader(srcIp, dstIp, Checksum.PROTO_TCP, hl + plen);
         if (partialChecksum) {
-            h.fillPseudoHeaderChecksum(srcIp, dstIp, hl + plen);
+            // Offload: the folded, uncomplemented pseudo-header sum; the link sums the rest.
+            out.putShort(off + TcpHeader.CHECKSUM, (short) Checksum.fold(acc));
         } else {
-            h.fillChecksum(srcIp, dstIp, hl + plen);
+            // RFC 9293 §3.1 (MUST-2): the checksum over the pseudo-header, header and data.
+            out.putShort(off + TcpHeader.CHECKSUM, (short) Checksum.finish(Checksum.add(acc, out, off, hl + plen)));
         }
         return hl + plen;
     }
@@ -256,7 +425,10 @@ public record TcpSegment(int srcPort, int dstPort, int seq, int ack, int flags, 
         return sb.toString();
     }
 
-    /** Equal when every field is equal and the payloads hold the same bytes (position..limit). */
+    /**
+     * Equal when every field is equal and the payloads hold the same bytes (position..limit); a
+     * transient holder equals the immutable segment with the same contents.
+     */
     @Override
     public boolean equals(Object o) {
         return o instanceof TcpSegment s && srcPort == s.srcPort && dstPort == s.dstPort && seq == s.seq

@@ -138,4 +138,18 @@ class BufferSizeOptionsTest {
             }
         }
     }
+
+    @Test
+    void userTcpBuilderSetsInitialSizesAndCaps() throws Exception {
+        UserTcp.Builder b = UserTcp.builder().receiveBufferSize(64 * 1024).maxReceiveBufferSize(16 << 20)
+                .sendBufferSize(32 * 1024).maxSendBufferSize(1 << 20);
+        assertEquals(16 << 20, b.config().maxReceiveBufferSize);
+        assertEquals(1 << 20, b.config().maxSendBufferSize);
+        try (UserTcp ut = b.start()) {
+            try (Socket s = ut.socketFactory().createSocket()) {
+                assertEquals(64 * 1024, s.getReceiveBufferSize());
+                assertEquals(32 * 1024, s.getSendBufferSize());
+            }
+        }
+    }
 }

@@ -76,7 +76,7 @@ class StackMBeanTest {
             // the server side holds 6 unread bytes: Recv-Q 6
             assertTrue(Pattern.compile("(?m)^ESTAB\\s+6\\s+0\\s+127\\.0\\.0\\.1:7102\\s+127\\.0\\.0\\.1:" + c.localPort()
                     + "\\s+pid=" + ProcessHandle.current().pid()).matcher(ss).find(), ss);
-            assertTrue(Pattern.compile("(?m)^\\t cubic mss:16344 cwnd:\\d+ ssthresh:- rtt:\\d+\\.\\d{3}/\\d+\\.\\d{3} "
+            assertTrue(Pattern.compile("(?m)^\\t cubic mss:65495 cwnd:\\d+ ssthresh:- rtt:\\d+\\.\\d{3}/\\d+\\.\\d{3} "
                     + "rto:\\d+ retrans:0 bytes_sent:\\d+ bytes_received:6 snd_wnd:\\d+ rcv_wnd:\\d+").matcher(ss).find(), ss);
             String counters = (String) server.invoke(name, "counters", null, null);
             assertTrue(Pattern.compile("(?m)^packets_in\\s+\\d+$").matcher(counters).find(), counters);

@@ -79,4 +79,61 @@ class ChecksumTest {
         assertEquals(Checksum.fold(Checksum.add(0, ph, 0, 12)),
                 Checksum.fold(Checksum.pseudoHeader(0xC6120001, 0xC6120002, 6, 40)));
     }
+
+    /**
+     * Property: for random lengths 0..65535 at random offsets, over heap, direct, read-only, sliced
+     * (non-zero array offset) and little-endian buffers and byte arrays, the wide sum equals the
+     * 16-bit reference, and a multi-range sum split at a random even point equals the one-range sum.
+     */
+    @Test
+    void propertyRandomLengthsAndOffsetsMatchReference() {
+        Random r = new Random(7);
+        byte[] data = new byte[65535 + 64];
+        r.nextBytes(data);
+        ByteBuffer heap = ByteBuffer.wrap(data);
+        ByteBuffer direct = ByteBuffer.allocateDirect(data.length).put(data).clear();
+        ByteBuffer readOnly = heap.asReadOnlyBuffer();
+        ByteBuffer littleDirect = direct.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer sliced = ByteBuffer.wrap(data, 5, data.length - 5).slice(); // arrayOffset 5
+        for (int n = 0; n < 400; n++) {
+            int len = n < 40 ? n : r.nextInt(65536);
+            int off = r.nextInt(64);
+            if (n % 7 == 0) {
+                java.util.Arrays.fill(data, off, off + len, (byte) 0xFF); // worst case for carries
+                direct.put(off, data, off, len);
+            }
+            int want = naive(data, off, len);
+            String at = " off=" + off + " len=" + len;
+            assertEquals(want, Checksum.compute(heap, off, len), "heap" + at);
+            assertEquals(want, Checksum.compute(direct, off, len), "direct" + at);
+            assertEquals(want, Checksum.compute(readOnly, off, len), "read-only" + at);
+            assertEquals(want, Checksum.compute(littleDirect, off, len), "LE direct" + at);
+            assertEquals(want, Checksum.finish(Checksum.add(0, data, off, len)), "array" + at);
+            if (off >= 5) {
+                assertEquals(want, Checksum.compute(sliced, off - 5, len), "sliced" + at);
+            }
+            int split = len == 0 ? 0 : r.nextInt(len + 1) & ~1;
+            long two = Checksum.add(Checksum.add(0, direct, off, split), heap, off + split, len - split);
+            assertEquals(want, Checksum.finish(two), "split at " + split + at);
+        }
+    }
+
+    @Test
+    void foldHandlesEveryCarry() {
+        Random r = new Random(3);
+        for (int n = 0; n < 10_000; n++) {
+            long acc = n < 4 ? new long[] {0, 0xFFFF, 0x1_0000, -1L >>> 2}[n] : r.nextLong() >>> r.nextInt(40);
+            long ref = acc;
+            while ((ref >>> 16) != 0) {
+                ref = (ref & 0xFFFF) + (ref >>> 16);
+            }
+            assertEquals((int) ref, Checksum.fold(acc), "acc=" + Long.toHexString(acc));
+        }
+    }
+
+    @Test
+    void rangeOutsideLimitIsRejected() {
+        ByteBuffer b = ByteBuffer.allocate(64).limit(40);
+        org.junit.jupiter.api.Assertions.assertThrows(IndexOutOfBoundsException.class, () -> Checksum.add(0, b, 30, 11));
+    }
 }
