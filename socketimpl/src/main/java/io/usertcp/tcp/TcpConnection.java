@@ -1136,11 +1136,28 @@ public final class TcpConnection {
         rescueRxt = -1;
         long flight = sndMax - sndUna;
         // (4.2) ssthresh: the congestion control's multiplicative decrease (RFC 5681 §3.2 eq. 4 or CUBIC).
-        cc.onCongestionEvent((int) Math.min(Integer.MAX_VALUE, flight), now);
+        cc.onCongestionEvent(decreaseBase(flight), now);
         // RFC 6937 §3: "RecoverFS = snd.nxt - snd.una".
         prr.start(flight);
         rttTimingEnd = -1;
         ptoAt = NEVER;
+    }
+
+    /**
+     * The FlightSize a loss episode's multiplicative decrease starts from: what is outstanding, but never
+     * more than cwnd. RFC 5681 §3.2 step 2: "When [RFC3042] is in use, additional data sent in limited
+     * transmit MUST NOT be included in this calculation". RFC 6675 §5: before recovery only "Limited
+     * Transmit [RFC3042]" may send beyond
+     * cwnd, so the RFC's FlightSize at detection is about cwnd; this sender (as Linux) clocks new data out
+     * on SACKs by pipe before it enters recovery (during the RACK reordering window and the DupThresh
+     * ACKs), which leaves SND.MAX − SND.UNA 1.3–1.4 × cwnd when the loss is detected and would make the
+     * decrease β·1.35 instead of β. RFC 9438 §4.6: "ssthresh = flight_size * β_cubic" with "Some
+     * implementations of CUBIC currently use cwnd instead of flight_size" — the smaller of the two keeps
+     * both the decrease of the window in use and the app-limited protection of FlightSize (Linux
+     * tcp_cubic/tcp_reno use cwnd).
+     */
+    private int decreaseBase(long flight) {
+        return (int) Math.min(Integer.MAX_VALUE, Math.max(0, Math.min(flight, cc.cwnd())));
     }
 
     /** RFC 6675 §5: the cumulative ACK covers RecoveryPoint; RFC 6937 §3 "cwnd = ssthresh". */
@@ -1209,7 +1226,7 @@ public final class TcpConnection {
             if (recoveryState == OPEN) {
                 // The probe repaired a loss: a congestion event that enters and ends recovery at once.
                 tlpRepairs++;
-                cc.onCongestionEvent((int) Math.min(Integer.MAX_VALUE, sndMax - sndUna + 1), now);
+                cc.onCongestionEvent(decreaseBase(sndMax - sndUna + 1), now);
                 cc.onRecoveryEnd(now);
             }
         }

@@ -172,26 +172,28 @@ class LossRecoveryTest {
         assertEquals(List.of(20), sent.get(0));        // ack 1: N (RFC 3042)
         assertEquals(List.of(21), sent.get(1));        // ack 2: N
         assertEquals(List.of(0), sent.get(2));         // ack 3: R
-        // Proportional part (pipe > ssthresh): sndcnt = CEIL(prr_delivered·11/22) − prr_out, one segment on
-        // every other ACK. At ACK 17 pipe has come down to ssthresh: PRR-SSRB then sends
-        // MIN(ssthresh − pipe, …), one segment for each one delivered, holding pipe at ssthresh.
+        // RFC 5681 §3.2 step 2: "When [RFC3042] is in use, additional data sent in limited transmit MUST
+        // NOT be included in this calculation": ssthresh = cwnd/2 = 20·1460/2 bytes (the initial window
+        // counts MSS 1460; segments carry 1448 with timestamps), not FlightSize 22/2. RecoverFS = 22.
+        // Proportional part (pipe > ssthresh): sndcnt = CEIL(prr_delivered·ssthresh/RecoverFS) − prr_out
+        // (in whole segments), one new segment on every other ACK, then every third as the ratio is under
+        // 1/2; from ACK 18 pipe is at ssthresh and PRR-SSRB holds it there.
         int next = 22;
+        List<Integer> sends = List.of(5, 7, 9, 11, 13, 16, 19);
         for (int k = 4; k <= 19; k++) {
-            boolean send = k <= 16 ? k % 2 == 1 : k >= 18;
-            List<Integer> want = send ? List.of(next++) : List.of();
+            List<Integer> want = sends.contains(k) ? List.of(next++) : List.of();
             assertEquals(want, sent.get(k - 1), "ack " + k);
         }
-        // FlightSize 22 at the start: ssthresh = 11 segments (NewReno), RecoverFS = 22.
-        assertEquals(11 * SEG, p.h.c.congestionControl().ssthresh());
+        assertEquals(10 * 1460, p.h.c.congestionControl().ssthresh());
         assertEquals(22 * SEG, p.h.c.prr().recoverFs());
-        assertEquals(List.of(19L, 18L, 18L, 17L, 17L, 16L, 16L, 15L, 15L, 14L, 14L, 13L, 13L, 12L, 11L, 11L, 11L),
+        assertEquals(List.of(19L, 18L, 18L, 17L, 17L, 16L, 16L, 15L, 15L, 14L, 14L, 13L, 12L, 12L, 11L, 10L, 10L),
                 pipes.subList(2, 19), "pipe after acks 3..19");
         // Everything acknowledged at once: recovery ends with cwnd = ssthresh (RFC 6937 §3), so exactly
-        // ssthresh worth of new data may leave.
+        // ssthresh worth of new data may leave (10 segments of 1448 bytes).
         List<Integer> after = p.ack(next);
         assertEquals(TcpConnection.OPEN, p.h.c.recoveryState());
-        assertEquals(11 * SEG, p.h.c.congestionControl().cwnd());
-        assertEquals(11, after.size());
+        assertEquals(10 * 1460, p.h.c.congestionControl().cwnd());
+        assertEquals(10, after.size());
     }
 
     @Test
