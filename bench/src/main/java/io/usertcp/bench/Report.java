@@ -164,7 +164,7 @@ public final class Report {
                 + " API (`io.usertcp.stack.Stack` + `TcpSocket`, `bench/src/main/java/io/usertcp/bench/UserNet.java`);"
                 + " the kernel endpoint is the same Java program on plain JDK sockets (`KernelNet`), so kernel↔kernel"
                 + " rows differ from usertcp rows only in the stack. iperf3 rows are the C reference.\n\n");
-        for (String k : List.of("machine", "jdk", "kernel", "date", "runs", "load", "notes")) {
+        for (String k : List.of("machine", "jdk", "kernel", "kernel-cc", "date", "runs", "load", "notes")) {
             if (meta.containsKey(k)) {
                 s.append("- ").append(k).append(": ").append(meta.get(k)).append('\n');
             }

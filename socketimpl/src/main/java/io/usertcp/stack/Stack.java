@@ -771,15 +771,26 @@ public final class Stack implements AutoCloseable {
         }
         int failures = 0;
         long backoff = RX_RETRY_NANOS;
+        boolean sparse = false; // the last burst was one packet (request/response traffic)
         while (true) {
             int n = 0;
+            int from = 0; // packets before this one are already delivered
             try {
                 // Read without the lock: one packet with a wait, then all that are ready (bounded).
                 if (iface.link.receive(burst[0], meta[0], RX_WAIT_NANOS) > 0) {
                     n = 1;
+                    if (sparse) {
+                        // A lone packet after a lone packet: deliver it (and wake its reader) before
+                        // asking the link for more, which costs a syscall that finds nothing mostly.
+                        if (!deliver(iface, burst, views, meta, 0, 1)) {
+                            return;
+                        }
+                        from = 1;
+                    }
                     while (n < burst.length && iface.link.receive(burst[n], meta[n], 0) > 0) {
                         n++;
                     }
+                    sparse = n == 1;
                 }
                 failures = 0;
                 backoff = RX_RETRY_NANOS;
@@ -820,21 +831,30 @@ public final class Stack implements AutoCloseable {
                 LockSupport.parkNanos(backoff);
                 backoff = Math.min(RX_RETRY_MAX_NANOS, backoff * 2);
             }
-            lock.lock();
-            try {
-                if (closed) {
-                    return;
-                }
-                for (int k = 0; k < n; k++) {
-                    input(burst[k], views[k], meta[k], iface);
-                }
-                flush();
-            } catch (RuntimeException e) {
-                internalError("RX burst on " + iface.name, e);
-            } finally {
-                lock.unlock();
+            if (!deliver(iface, burst, views, meta, from, n)) {
+                return;
             }
         }
+    }
+
+    /** Delivers {@code burst[from..to)} under the lock and flushes; false when the stack is closed. */
+    private boolean deliver(NetInterface iface, ByteBuffer[] burst, ByteBuffer[] views, GsoInfo[] meta, int from,
+            int to) {
+        lock.lock();
+        try {
+            if (closed) {
+                return false;
+            }
+            for (int k = from; k < to; k++) {
+                input(burst[k], views[k], meta[k], iface);
+            }
+            flush();
+        } catch (RuntimeException e) {
+            internalError("RX burst on " + iface.name, e);
+        } finally {
+            lock.unlock();
+        }
+        return true;
     }
 
     private void timerLoop() {
