@@ -328,8 +328,15 @@ public final class TcpSegment {
             // Offload: the folded, uncomplemented pseudo-header sum; the link sums the rest.
             out.putShort(off + TcpHeader.CHECKSUM, (short) Checksum.fold(acc));
         } else {
-            // RFC 9293 §3.1 (MUST-2): the checksum over the pseudo-header, header and data.
-            out.putShort(off + TcpHeader.CHECKSUM, (short) Checksum.finish(Checksum.add(acc, out, off, hl + plen)));
+            // RFC 9293 §3.1 (MUST-2): the checksum over the pseudo-header, header and data. The data is
+            // summed from the source (a heap send buffer: the fast array path) rather than from the
+            // packet (often a direct buffer); the header length is a multiple of 4, so the data starts
+            // on a 16-bit word boundary and the two sums add up.
+            acc = Checksum.add(acc, out, off, hl);
+            if (plen > 0) {
+                acc = Checksum.add(acc, payload, payload.position(), plen);
+            }
+            out.putShort(off + TcpHeader.CHECKSUM, (short) Checksum.finish(acc));
         }
         return hl + plen;
     }
