@@ -37,6 +37,21 @@ public class IsnGenerator {
         return m + (int) sipHash24(tuple, ports);
     }
 
+    /**
+     * The TSval clock offset for connections between {@code localIp} and {@code remoteIp}: secret, and
+     * the same for every port pair, so that TSval grows across successive connections to one host.
+     * RFC 7323 §7.1 asks for "a random offset"; a per-connection one would make a SYN that reuses a
+     * 4-tuple the peer holds in TIME-WAIT look older than the last connection's half the time, and
+     * the peer would refuse it (RFC 6191 §2: TIME-WAIT is left for a SYN whose timestamp is newer).
+     * Linux derives its offset from the address pair alone (secure_tcp_ts_off) for the same reason.
+     */
+    public int tsOffset(int localIp, int remoteIp) {
+        long ips = ((long) localIp << 32) | (remoteIp & 0xFFFFFFFFL);
+        return (int) sipHash24(k1, k0, ips, TS_OFFSET_DOMAIN);
+    }
+
+    private static final long TS_OFFSET_DOMAIN = 0x7473_6f66_6673_6574L; // "tsoffset": apart from ISNs
+
     /** SipHash-2-4 of two 64-bit words (16 bytes of message) under this generator's secret. */
     long sipHash24(long m0, long m1) {
         return sipHash24(k0, k1, m0, m1);

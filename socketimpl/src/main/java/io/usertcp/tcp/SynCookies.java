@@ -54,16 +54,22 @@ public final class SynCookies {
 
     private final long k0;
     private final long k1;
+    private final IsnGenerator isn; // for the TSval offset; null with a fixed secret
 
     /** Cookies under a secret derived from {@code isn}'s (a keyed PRF of two constants). */
     public SynCookies(IsnGenerator isn) {
-        this(isn.sipHash24(DERIVE0, DERIVE1), isn.sipHash24(DERIVE1, DERIVE0));
+        this(isn.sipHash24(DERIVE0, DERIVE1), isn.sipHash24(DERIVE1, DERIVE0), isn);
     }
 
     /** Cookies under a fixed secret (tests). */
     public SynCookies(long k0, long k1) {
+        this(k0, k1, null);
+    }
+
+    private SynCookies(long k0, long k1, IsnGenerator isn) {
         this.k0 = k0;
         this.k1 = k1;
+        this.isn = isn;
     }
 
     /** The cookie period counter at {@code now}. */
@@ -116,8 +122,10 @@ public final class SynCookies {
         return -1;
     }
 
-    /** RFC 7323 §7.1: "a random offset ... for each connection" — here per 4-tuple, from the secret. */
+    /** RFC 7323 §7.1: "a random offset" — per address pair (as for any connection), from the secret. */
     public int tsOffset(ConnectionKey key) {
+        // The same clock as every other connection between these two addresses (IsnGenerator.tsOffset).
+        if (isn != null) return isn.tsOffset(key.localIp(), key.remoteIp());
         long ips = ((long) key.localIp() << 32) | (key.remoteIp() & 0xFFFFFFFFL);
         long ports = ((long) key.localPort() << 16) | key.remotePort();
         return (int) IsnGenerator.sipHash24(k1, k0, ips, ports);

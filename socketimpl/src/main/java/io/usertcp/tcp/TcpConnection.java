@@ -565,8 +565,11 @@ public final class TcpConnection {
 
     private TimestampState timestamps() {
         if (ts == null) {
-            // RFC 7323 §7.1: a per-connection random offset for TSval, here derived from the ISN.
-            ts = new TimestampState(iss * 0x9E3779B9 ^ (int) id);
+            // RFC 7323 §7.1: a secret offset for TSval, per address pair so that successive
+            // connections to one host keep TSval growing (RFC 6191; see IsnGenerator.tsOffset).
+            ts = new TimestampState(isnGenerator != null && key != null
+                    ? isnGenerator.tsOffset(key.localIp(), key.remoteIp())
+                    : iss * 0x9E3779B9 ^ (int) id);
         }
         return ts;
     }
